@@ -1,0 +1,115 @@
+"""Clean step: raw article text in, article body and header metadata out.
+
+``clean_document(raw_text, title=None, published=None)`` returns a
+``CleanDocument`` with the NFC body ``text`` (page chrome, headline, date line
+and byline removed), the ``title``, ``published`` date and ``byline`` the text
+states, and ``chrome_text`` (the removed furniture, kept because a site's name
+in it says where the article comes from). The raw text itself is never changed
+here; the loader keeps it next to the cleaned text.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from .chrome import footer_start, is_chrome_line, is_contact_line
+from .metadata import find_title, parse_byline, parse_date_line, parse_iso_date
+from .normalize import match_form, nfc, unify_tone_placement
+
+__all__ = ["CleanDocument", "clean_document", "match_form", "nfc", "unify_tone_placement"]
+
+# Crawlers sometimes prefix the text with " date 2021-12 " (the crawl's metadata).
+_META_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
+_WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+
+
+@dataclass(frozen=True)
+class CleanDocument:
+    """What the clean step knows about one article."""
+
+    text: str
+    title: str | None
+    published: dt.date | None
+    byline: str | None
+    chrome_text: str
+
+
+def _tidy_lines(text: str) -> list[str]:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return [_WHITESPACE.sub(" ", line).strip() for line in text.split("\n")]
+
+
+def clean_document(raw_text: str, title: str | None = None, published: dt.date | None = None) -> CleanDocument:
+    """Split a raw article into body, headline, date, byline and chrome.
+
+    ``title``/``published`` given by the source record win over what the text
+    says; the headline line is still removed from the body when it is found.
+    """
+    text = nfc(raw_text)
+    meta = _META_DATE_PREFIX.match(text)
+    if meta:
+        published = published or parse_iso_date(meta.group(1))
+        text = text[meta.end() :]
+    lines = _tidy_lines(text)
+    chrome: list[str] = []
+    byline: str | None = None
+
+    if title:
+        # The source named the headline: remove it from the body if the text repeats it.
+        wanted = " ".join(nfc(title).split())
+        title_at = next((i for i, x in enumerate(lines[:10]) if x and x == wanted), None)
+    else:
+        title_at = find_title(lines)
+    body_start = 0
+    if title_at is not None:
+        title = title or lines[title_at]
+        # Header chrome before the headline (site bar, today's date, breadcrumbs) is not body.
+        chrome.extend(x for x in lines[:title_at] if x)
+        body_start = title_at + 1
+        # Date and byline lines directly under the headline.
+        for j in range(body_start, min(len(lines), body_start + 6)):
+            line = lines[j]
+            if not line:
+                continue
+            date = parse_date_line(line)
+            if date is not None:
+                published = published or date
+                body_start = j + 1
+                continue
+            if is_chrome_line(line):
+                chrome.append(line)
+                body_start = j + 1
+                continue
+            name = parse_byline(line) if ("|" in line or ":" in line or line.isupper()) else None
+            if name:
+                byline = byline or name.rstrip("| ").strip()
+                body_start = j + 1
+                continue
+            break
+
+    end = footer_start(lines, body_start)
+    chrome.extend(x for x in lines[end:] if x)
+    body = lines[body_start:end]
+    # The last body line is the author line when it reads as one.
+    while body and not body[-1]:
+        body.pop()
+    if body:
+        name = parse_byline(body[-1])
+        if name:
+            byline = byline or name
+            body.pop()
+    kept: list[str] = []
+    for line in body:
+        if line and (is_chrome_line(line) or (is_contact_line(line) and len(line.split()) <= 12)):
+            chrome.append(line)
+        else:
+            kept.append(line)
+    body_text = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return CleanDocument(
+        text=body_text,
+        title=nfc(title).strip() if title else None,
+        published=published,
+        byline=byline,
+        chrome_text="\n".join(chrome),
+    )

@@ -1,0 +1,62 @@
+"""Unicode normalization for Vietnamese text.
+
+In: any ``str``. Out: ``nfc(text)`` — the canonical composed form that every
+stored text uses; ``match_form(text)`` — a same-length lower-cased form with one
+tone placement (``uỷ``/``ủy``, ``hoà``/``hòa``, ``thuỷ``/``thủy`` all become the
+second spelling), used only for matching so that character offsets found in it
+are valid offsets into the NFC text.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Tone marks as combining characters, in the order grave, acute, hook, tilde, dot.
+_TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+
+
+def nfc(text: str) -> str:
+    """Return ``text`` in Unicode NFC (composed) form."""
+    return unicodedata.normalize("NFC", text)
+
+
+def _tone_moves() -> dict[str, str]:
+    """Map 'oà' -> 'òa', 'uỷ' -> 'ủy', … for both cases.
+
+    Old-style orthography puts the tone on the second vowel of the open
+    syllables oa/oe/uy (hoà, thuỷ); newer texts put it on the first (hòa, thủy).
+    Both occur inside one article, so matching must treat them as equal.
+    """
+    moves: dict[str, str] = {}
+    for first, second in (("o", "a"), ("o", "e"), ("u", "y")):
+        for tone in _TONES:
+            for f, s in ((first, second), (first.upper(), second.upper()), (first.upper(), second)):
+                old = f + nfc(s + tone)
+                new = nfc(f + tone) + s
+                moves[old] = new
+    return moves
+
+
+_MOVES = _tone_moves()
+# Only open syllables (no letter follows) and not after 'q' ("quý" has no old form).
+_MOVE_RE = re.compile(
+    r"(?<![qQ])(" + "|".join(sorted(map(re.escape, _MOVES), key=len, reverse=True)) + r")(?!\w)"
+)
+
+
+def unify_tone_placement(text: str) -> str:
+    """Move tone marks of open oa/oe/uy syllables to the first vowel (length-preserving)."""
+    return _MOVE_RE.sub(lambda m: _MOVES[m.group(1)], text)
+
+
+def match_form(text: str) -> str:
+    """Lower-cased, tone-unified NFC text of the same length as ``nfc(text)``.
+
+    Offsets found in the result are offsets into ``nfc(text)``; if a rare
+    character changes length when lower-cased, it is kept as it was.
+    """
+    text = nfc(text)
+    lowered = text.lower()
+    if len(lowered) != len(text):
+        lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
+    return unify_tone_placement(lowered)

@@ -1,0 +1,134 @@
+"""Command line: ``python -m analysis COMMAND …``.
+
+Commands: ``documents`` (one JSON object per loaded document), ``extract``
+(one row per indicator mention or citation), ``report`` (run a notebook with
+papermill and convert it). User mistakes (missing path, unknown format) print
+one line to stderr and exit 2; rejected inputs are reported, never fatal.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from . import __version__
+
+DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of"]
+
+
+class UserError(Exception):
+    """A mistake in the command line: reported in one line, exit status 2."""
+
+
+def _check_inputs(paths: list[str]) -> None:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UserError(f"no such file or directory: {', '.join(missing)}")
+
+
+def _check_out(out: str) -> None:
+    from .io import FORMATS
+
+    if Path(out).suffix.lower() not in FORMATS:
+        raise UserError(f"unknown output format '{Path(out).suffix}' for {out}: use one of {', '.join(FORMATS)}")
+
+
+def _load(args: argparse.Namespace):
+    from .load import read_corpus
+
+    _check_inputs(args.corpus)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = read_corpus(args.corpus, text_column=args.text_column)
+    for row in result.rejected.itertuples():
+        print(f"rejected: {row.path}: {row.reason}", file=sys.stderr)
+    if not args.quiet:
+        print(f"loaded {len(result.documents)} document(s), rejected {len(result.rejected)}", file=sys.stderr)
+    return result
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    from .io import write_table
+    from .places import locate_documents
+
+    _check_out(args.out)
+    result = _load(args)
+    documents = locate_documents(result.documents)
+    fields = [f for f in DOCUMENT_FIELDS if f in documents.columns]
+    write_table(documents[fields], args.out)
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from .extract import extract, load_rules
+    from .io import write_table
+
+    _check_out(args.out)
+    rules = load_rules(args.rules) if args.rules else None
+    result = _load(args)
+    mentions = extract(result.documents, rules=rules, references=True)
+    write_table(mentions, args.out)
+    if not args.quiet:
+        print(f"wrote {len(mentions)} mention(s) to {args.out}", file=sys.stderr)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    _check_inputs([args.corpus])
+    parameters = {"corpus": str(Path(args.corpus).resolve())}
+    for item in args.parameter or []:
+        if "=" not in item:
+            raise UserError(f"parameter '{item}' is not NAME=VALUE")
+        name, value = item.split("=", 1)
+        parameters[name] = value
+    out = run_report(args.notebook, args.out_dir, parameters, name=args.name)
+    print(f"report written: {out}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis",
+        description="Indicators of Vietnamese Party-building news, with provenance.",
+    )
+    parser.add_argument("--version", action="version", version=f"analysis {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def corpus_command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("corpus", nargs="+", help="files or directories (.txt .html .htm .jsonl .json .csv .parquet)")
+        sub.add_argument("--out", required=True, help="output file: .jsonl, .csv or .parquet")
+        sub.add_argument("--text-column", default="text", help="text field of JSON/CSV/Parquet records (default: text)")
+        sub.add_argument("--quiet", action="store_true", help="print only rejections and errors")
+        return sub
+
+    documents = corpus_command("documents", "Write one row per loaded document (id, title, date, byline, place).")
+    documents.set_defaults(func=cmd_documents)
+    extract = corpus_command("extract", "Write one row per indicator mention and directive citation, with provenance.")
+    extract.add_argument("--rules", help="indicator rules file (YAML) to use instead of the packaged one")
+    extract.set_defaults(func=cmd_extract)
+
+    report = commands.add_parser("report", help="Run a report notebook with papermill and write HTML.")
+    report.add_argument("--corpus", default="data/sample", help="corpus to report on (default: data/sample)")
+    report.add_argument("--notebook", default="notebooks/corpus_overview.ipynb", help="notebook to run")
+    report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
+    report.add_argument("--name", default="sample", help="report name: output goes to OUT_DIR/NAME/")
+    report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
+    report.set_defaults(func=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
