@@ -1,0 +1,103 @@
+"""Extract step: cleaned documents in, indicator mentions and citations out.
+
+``extract(documents)`` → one row per mention (``MENTION_COLUMNS``) for a
+DataFrame from ``load_corpus``; with ``references=True`` directive citations
+are added as rows with ``indicator == "reference"`` and the normalized code as
+``value``. ``extract_text(text)`` does the same for a pasted paragraph.
+``citations(documents)`` → the tidy citation table (one row per citation).
+Rules come from ``analysis/rules/indicators.yaml`` unless ``rules`` is given
+(a ``Rules`` object or a path to another YAML file).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..clean import nfc
+from .engine import MENTION_COLUMNS, extract_mentions
+from .numbers import find_numbers, parse_number
+from .references import CITATION_COLUMNS, extract_citations
+from .rules import Rules, RulesError, load_rules, parse_rules
+
+__all__ = [
+    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text",
+    "find_numbers", "load_rules", "parse_number", "parse_rules",
+]
+
+
+def _rules(rules: Rules | str | Path | None) -> Rules:
+    return rules if isinstance(rules, Rules) else load_rules(rules)
+
+
+def _reference_rows(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
+    rows = []
+    for c in extract_citations(text, rules, doc_id):
+        if not c["coded"] and not c.get("scored"):
+            continue
+        rows.append({
+            "doc_id": doc_id, "indicator": "reference", "value": c["code"], "unit": "citation",
+            "qualifier": "exact", "flags": "" if c["coded"] else "uncoded", "organization": None,
+            "year": None, "period": None, "sentence": None, "matched_text": c["matched_text"],
+            "start": c["start"], "end": c["end"], "rule_id": f"reference.{c['style']}",
+            "unit_text": c["type_word"], "lower_bound": None,
+        })
+    return rows
+
+
+def _sentence_of(text: str, start: int) -> str:
+    from .sentences import split_sentences
+
+    for a, b in split_sentences(text):
+        if a <= start < b:
+            return text[a:b]
+    return ""
+
+
+def _mentions_frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+    return frame.astype({"start": "int64", "end": "int64"}) if len(frame) else frame
+
+
+def extract_document(doc_id: str | None, text: str, rules: Rules, references: bool = True) -> list[dict]:
+    """Mention rows of one document, in text order."""
+    text = nfc(text or "")
+    rows = extract_mentions(text, rules, doc_id)
+    if references:
+        refs = _reference_rows(doc_id, text, rules)
+        for r in refs:
+            r["sentence"] = _sentence_of(text, r["start"])
+        rows.extend(refs)
+    rows.sort(key=lambda r: (r["start"], r["indicator"]))
+    return rows
+
+
+def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:
+    """Indicator mentions (and citations) of every document in ``documents``.
+
+    ``documents`` needs ``doc_id`` and ``text`` columns (as ``load_corpus``
+    gives). Rows are ordered by document, then position in its text.
+    """
+    compiled = _rules(rules)
+    rows: list[dict] = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        rows.extend(extract_document(doc_id, text, compiled, references))
+    return _mentions_frame(rows)
+
+
+def extract_text(text: str, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:
+    """Mentions in a pasted paragraph; ``doc_id`` is None."""
+    return _mentions_frame(extract_document(None, text, _rules(rules), references))
+
+
+def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) -> pd.DataFrame:
+    """One row per directive citation (coded or not), with doc_id and position."""
+    compiled = _rules(rules)
+    rows: list[dict] = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        text = nfc(text or "")
+        for c in extract_citations(text, compiled, doc_id):
+            c["sentence"] = _sentence_of(text, c["start"])
+            c.pop("scored", None)
+            rows.append(c)
+    return pd.DataFrame(rows, columns=CITATION_COLUMNS)

@@ -1,0 +1,262 @@
+"""The matcher: indicator mentions found in one text by the declarative rules.
+
+In: a document's cleaned text and compiled ``Rules``. Out: a list of mention
+dicts (``MENTION_COLUMNS``) — indicator, value, unit, qualifier, flags,
+subject organization, year/period, sentence, matched text, character offsets
+into the text, and the id of the rule that decided.
+
+Steps, per sentence: find numbers (``numbers.find_numbers``) directly
+followed by a unit phrase; join numbers linked only by "," / "và" / "với" …
+into groups that share their verb; give every group its contexts (the words
+before it back to the previous group or comma, the words after it up to the
+next comma, the word that introduces it); then try the indicators' patterns
+in file order. Reading "khen thưởng 20 tập thể, 40 cá nhân" gives two
+mentions, one per indicator, both decided by "khen thưởng".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..clean.normalize import match_form
+from .numbers import NumberMatch, find_numbers
+from .rules import Pattern, Rules
+from .sentences import split_clauses, split_sentences
+
+MENTION_COLUMNS = [
+    "doc_id", "indicator", "value", "unit", "qualifier", "flags", "organization", "year", "period",
+    "sentence", "matched_text", "start", "end", "rule_id", "unit_text", "lower_bound",
+]
+
+_PAREN_ABBREV = re.compile(r"^\s*\([^()]{0,12}\)")
+_ORG = re.compile(
+    r"(?:(?i:ban thường vụ|ban chấp hành)\s+)?"
+    r"(?i:đảng\s+(?:ủy|uỷ)|đảng\s+bộ|huyện\s+(?:ủy|uỷ)|tỉnh\s+(?:ủy|uỷ)|thành\s+(?:ủy|uỷ)|quận\s+(?:ủy|uỷ)|thị\s+(?:ủy|uỷ)|"
+    r"chi\s+bộ|(?:ủy|uỷ)\s+ban\s+kiểm\s+tra|ban\s+tuyên\s+giáo|ban\s+tổ\s+chức|ban\s+dân\s+vận)"
+    r"(?:\s+(?:Khối|khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|TP\.?|cơ\s+sở|Công\s+an|Quân\s+sự))?"
+    r"(?:\s+[A-ZĐÀ-Ỹ][^\s,.;:()“”\"]*)*"
+)
+_AREA = re.compile(r"(?i:toàn\s+(?:tỉnh|huyện|thành\s+phố|quận|thị\s+xã|xã|đảng\s+bộ|vùng|quốc|khối|ngành))")
+_PERIOD = re.compile(
+    r"(?i:(?:\d+|sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+(?:19|20)\d{2})?"
+    r"|quý\s+[IV]+(?:[/\s]+(?:năm\s+)?(?:19|20)\d{2})?"
+    r"|(?:từ\s+)?đầu\s+năm(?:\s+(?:19|20)\d{2})?(?:\s+(?:đến|tới)\s+nay)?"
+    r"|(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}"
+    r"|tính\s+đến\s+(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{4})?"
+    r"|năm\s+(?:19|20)\d{2}"
+    r"|\d+\s+năm\s+(?:qua|thực\s+hiện))"
+)
+_YEAR = re.compile(r"(?<![\d/.-])(?:năm\s+|[/.-])((?:19|20)\d{2})(?!\d)", re.I)
+
+
+@dataclass
+class _Mention:
+    number: NumberMatch  # offsets into the document text
+    unit: str
+    unit_text: str
+    unit_end: int
+    clause: tuple[int, int]
+
+    @property
+    def lead(self) -> int:
+        """Where the mention's words begin (its qualifier, else its number)."""
+        return self.number.qualifier_start if self.number.qualifier_start is not None else self.number.start
+
+
+@dataclass
+class _Context:
+    head: str  # local text before the group (ends with the introducing word)
+    before: str
+    after: str
+    after_unit: str
+    sentence: str
+
+    def test(self, kind: str, phrases) -> bool:
+        if kind == "head":
+            return phrases.ends(self.head)
+        if kind == "not_head":
+            return not phrases.ends(self.head)
+        if kind == "before":
+            return phrases.search(self.before)
+        if kind == "after":
+            return phrases.search(self.after)
+        if kind == "context":
+            return phrases.search(self.before) or phrases.search(self.after)
+        if kind == "after_unit":
+            return phrases.starts(self.after_unit)
+        if kind == "sentence":
+            return phrases.search(self.sentence)
+        raise KeyError(kind)
+
+
+def _fits(pattern: Pattern, context: _Context) -> bool:
+    for kind, phrases in pattern.conditions.items():
+        if not context.test(kind, phrases):
+            return False
+    for kind, phrases in pattern.negated.items():
+        if context.test(kind.removeprefix("unless_"), phrases):
+            return False
+    return True
+
+
+def classify(unit: str, context: _Context, rules: Rules) -> list[tuple[str, str]]:
+    """(indicator, rule id) pairs that the rules give a number of ``unit``."""
+    assigned: list[tuple[str, str]] = []
+    for indicator in rules.indicators:
+        for pattern in indicator.patterns:
+            if unit in pattern.units and _fits(pattern, context):
+                assigned.append((indicator.name, pattern.id))
+                if not pattern.also:
+                    return assigned
+                break
+    return assigned
+
+
+def _unit_key(text: str) -> str:
+    return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
+
+
+def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> list[_Mention]:
+    sentence_mf = mf[start:end]
+    clauses = split_clauses(text, start, end)
+    units = {_unit_key(k): v for k, v in rules.units.items()}
+    mentions = []
+    for local in find_numbers(text[start:end]):
+        if local.kind == "percent":
+            continue
+        number = NumberMatch(**{**local.__dict__, "start": local.start + start, "end": local.end + start,
+                                "qualifier_start": None if local.qualifier_start is None else local.qualifier_start + start})
+        m = rules.unit_regex.match(mf, number.end)
+        if not m or m.end() > end:
+            continue
+        unit = units.get(_unit_key(m.group(1)))
+        if unit is None:
+            continue
+        if unit == "comrade" and not rules.comrade_requires.search(sentence_mf):
+            continue
+        clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
+        mentions.append(_Mention(number, unit, text[m.start(1) : m.end(1)], m.end(), clause))
+    return mentions
+
+
+def _linked(gap: str, rules: Rules) -> bool:
+    stripped = gap.strip().rstrip(":").strip()
+    if any(ch in gap for ch in ";()"):
+        return False
+    words = [w for w in stripped.split() if any(c.isalnum() for c in w)]
+    if len(words) > rules.max_link_words:
+        return False
+    return not stripped or stripped.endswith(",") or rules.linkers.ends(stripped)
+
+
+def _groups(mentions: list[_Mention], mf: str, rules: Rules) -> list[list[_Mention]]:
+    groups: list[list[_Mention]] = []
+    for mention in mentions:
+        if groups and groups[-1][-1].clause == mention.clause:
+            previous = groups[-1][-1]
+            if previous.unit_end <= mention.lead and _linked(mf[previous.unit_end : mention.lead], rules):
+                groups[-1].append(mention)
+                continue
+        groups.append([mention])
+    return groups
+
+
+def _after_last_comma(text: str) -> str:
+    return text[text.rfind(",") + 1 :] if "," in text else text
+
+
+def _before_first_comma(text: str) -> str:
+    return text[: text.find(",")] if "," in text else text
+
+
+def _organization(text: str, start: int, end: int, before: int) -> str | None:
+    """The Party organization the sentence names nearest before offset ``before``."""
+    best = None
+    for m in _ORG.finditer(text, start, end):
+        if m.start() >= before:
+            break
+        best = m.group(0).strip()
+    if best is None:
+        area = None
+        for m in _AREA.finditer(text, start, before):
+            area = m.group(0)
+        return area
+    return best
+
+
+def _year_and_period(sentence: str) -> tuple[int | None, str | None]:
+    period = _PERIOD.search(sentence)
+    year = _YEAR.search(sentence)
+    return (int(year.group(1)) if year else None), (period.group(0) if period else None)
+
+
+def _number_value(value: float | None) -> float | int | None:
+    if value is None:
+        return None
+    return int(round(value)) if abs(value - round(value)) < 1e-6 or value >= 1000 else value
+
+
+def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
+    """All indicator mentions of one document text, as dicts of ``MENTION_COLUMNS``."""
+    mf = match_form(text)
+    rows: list[dict] = []
+    for s_start, s_end in split_sentences(text):
+        mentions = _find_mentions(text, mf, s_start, s_end, rules)
+        if not mentions:
+            continue
+        sentence = text[s_start:s_end]
+        sentence_mf = mf[s_start:s_end]
+        year, period = _year_and_period(sentence)
+        groups = _groups(mentions, mf, rules)
+        for g, group in enumerate(groups):
+            clause_start, clause_end = group[0].clause
+            previous_end = groups[g - 1][-1].unit_end if g and groups[g - 1][-1].clause == group[0].clause else clause_start
+            next_start = groups[g + 1][0].lead if g + 1 < len(groups) and groups[g + 1][0].clause == group[0].clause else clause_end
+            group_start, group_end = group[0].lead, group[-1].unit_end
+            head = _after_last_comma(mf[previous_end:group_start])
+            clause_before = mf[clause_start:group_start]
+            after = _before_first_comma(mf[group_end:max(group_end, next_start)])
+            organization = _organization(text, s_start, s_end, group_start)
+            base_flags = []
+            if rules.flags.get("subset") and rules.flags["subset"].search(clause_before):
+                base_flags.append("subset")
+            if rules.flags.get("proposal") and rules.flags["proposal"].search(head):
+                base_flags.append("proposal")
+            role = None
+            if rules.change_head.ends(head):
+                role = "change"
+            elif rules.target_before.search(head) or rules.target_before.starts(mf[clause_start:group_start]):
+                role = "target"
+            for i, mention in enumerate(group):
+                following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
+                after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
+                context = _Context(head=head, before=head, after=after, after_unit=_before_first_comma(after_unit), sentence=sentence_mf)
+                for indicator, rule_id in classify(mention.unit, context, rules):
+                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, year, period, sentence, text))
+    return rows
+
+
+def _rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, year, period, sentence, text) -> list[dict]:
+    number = mention.number
+    flags = list(base_flags)
+    if mention.unit == "grassroots_cell":
+        flags.append("grassroots")
+    if mention.unit == "collective_and_individual":
+        flags.append("lumped")
+    if mention.unit == "household":
+        flags.append("household")
+    if number.kind == "vague":
+        flags.append("vague")
+    name = f"{indicator}_{role}" if role else indicator
+    base = {
+        "doc_id": doc_id, "indicator": name, "unit": mention.unit, "qualifier": number.qualifier,
+        "organization": organization, "year": year, "period": period, "sentence": sentence,
+        "matched_text": text[mention.lead : mention.unit_end], "start": mention.lead, "end": mention.unit_end,
+        "rule_id": rule_id, "unit_text": mention.unit_text, "lower_bound": number.lower_bound,
+    }
+    if number.kind == "ratio":
+        return [
+            {**base, "value": _number_value(number.value), "flags": ",".join(flags + ["ratio", "subset"])},
+            {**base, "value": _number_value(number.denominator), "flags": ",".join(flags + ["ratio_total"])},
+        ]
+    return [{**base, "value": _number_value(number.value), "flags": ",".join(dict.fromkeys(flags))}]

@@ -1,0 +1,207 @@
+"""Vietnamese numbers: find and parse the quantities written in news text.
+
+In: text (any case; offsets refer to the string given). Out: ``NumberMatch``
+records — value, kind (``count``, ``percent``, ``ratio``, ``vague``), the
+qualifier written before it (``exact``, ``approx``, ``at_least``, ``at_most``)
+and character offsets. ``parse_number`` parses one number phrase.
+
+Written forms handled: thousands dots ("51.349", "1.250.000") or spaces
+("1 155"), decimal commas ("2,1", "71,33%"), leading zeros ("03"), scale words
+("2,1 tỷ", "1 tỷ 200 triệu", "500 nghìn"), number words ("hai mươi mốt",
+"mười lăm", "một trăm linh năm"), vague quantities ("hàng chục"), percents and
+ratios ("229/321"). Not numbers: parts of dates (10/11/2023), times (08:04),
+phone numbers (02943.825.017), document codes (01-KL/TW), section numbers
+("3.6"), and anything inside a short quoted name or slogan ("2 an").
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..clean.normalize import match_form
+
+SCALES = {"nghìn": 1_000, "ngàn": 1_000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
+DIGIT_WORDS = {
+    "không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4, "năm": 5, "lăm": 5, "nhăm": 5,
+    "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9,
+}
+VAGUE = {"hàng chục": 10, "hàng trăm": 100, "hàng nghìn": 1_000, "hàng ngàn": 1_000, "hàng vạn": 10_000,
+         "hàng triệu": 1_000_000, "vài chục": 20, "vài trăm": 200, "vài nghìn": 2_000, "mấy chục": 20, "mấy trăm": 200}
+QUALIFIERS = [  # longest first; matched right before the number
+    ("trên dưới", "approx"), ("xấp xỉ", "approx"), ("khoảng", "approx"), ("gần", "approx"), ("chừng", "approx"),
+    ("ước tính", "approx"), ("ước", "approx"), ("ngót", "approx"),
+    ("không dưới", "at_least"), ("ít nhất", "at_least"), ("tối thiểu", "at_least"), ("hơn", "at_least"),
+    ("trên", "at_least"),
+    ("không quá", "at_most"), ("không đến", "at_most"), ("chưa đến", "at_most"), ("chưa tới", "at_most"),
+    ("tối đa", "at_most"), ("dưới", "at_most"),
+]
+
+_DIGITS = (
+    r"(?<![\w.,/\-:])"
+    r"(?P<int>\d{1,3}(?:\.\d{3})+|\d{1,3}(?: \d{3})+(?![\d.,])|\d+)"
+    r"(?:,(?P<frac>\d+))?"
+    r"(?![\w]|[.,/:\-]\d|\s*-\s*[^\W\d])"
+)
+_SCALE_WORDS = "|".join(SCALES)
+_WORDS = "|".join(sorted(list(DIGIT_WORDS) + ["mười", "mươi", "trăm", "linh", "lẻ"] + list(SCALES), key=len, reverse=True))
+NUMBER_RE = re.compile(
+    rf"(?P<ratio>(?<![\w.,/\-])(?P<num>\d[\d.]*)/(?P<den>\d[\d.]*)(?![\w/]|[.,]\d))"
+    rf"|(?P<vague>(?<!\w)(?:{'|'.join(VAGUE)})(?!\w))"
+    rf"|(?P<digits>{_DIGITS}(?P<scale>(?:\s+(?:{_SCALE_WORDS})(?!\s*lệ)(?!\w)(?:\s+\d{{1,3}}(?:,\d+)?\s+(?:{_SCALE_WORDS})(?!\w))*)?))"
+    rf"|(?P<words>(?<!\w)(?:(?:{_WORDS})(?:\s+|(?!\w))){{1,8}})",
+    re.IGNORECASE,
+)
+_QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
+_YEAR_LIKE = re.compile(r"^(19|20)\d{2}$")
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """One number in a text: value and how it was written."""
+
+    start: int
+    end: int
+    text: str
+    value: float | None
+    kind: str = "count"  # count | percent | ratio | vague
+    qualifier: str = "exact"
+    qualifier_start: int | None = None
+    denominator: float | None = None
+    lower_bound: float | None = None
+
+
+def _int_part(s: str) -> float:
+    return float(s.replace(".", "").replace(" ", ""))
+
+
+def parse_digits(integer: str, fraction: str | None = None) -> float:
+    """'51.349' -> 51349; '2', '1' -> 2.1; '1 155' -> 1155; '03' -> 3."""
+    value = _int_part(integer)
+    if fraction:
+        value += float("0." + fraction)
+    return value
+
+
+def parse_words(phrase: str) -> float | None:
+    """Number words to a value: 'hai mươi mốt' -> 21, 'mười lăm' -> 15,
+    'một trăm linh năm' -> 105, 'hai nghìn' -> 2000; None if not a number."""
+    words = match_form(phrase).split()
+    if not words:
+        return None
+    total = current = 0.0
+    last_digit = 0.0
+    seen = False
+    for word in words:
+        if word in DIGIT_WORDS:
+            current += DIGIT_WORDS[word]
+            last_digit = DIGIT_WORDS[word]
+            seen = True
+        elif word == "mười":
+            current += 10
+            last_digit = 0
+            seen = True
+        elif word == "mươi":
+            current += last_digit * 9  # turn the last digit d into d*10
+            last_digit = 0
+        elif word == "trăm":
+            current += last_digit * 99 if last_digit else (100 if not seen else 0)
+            last_digit = 0
+        elif word in ("linh", "lẻ"):
+            continue
+        elif word in SCALES:
+            total += (current or 1) * SCALES[word]
+            current = 0
+            last_digit = 0
+        else:
+            return None
+    return total + current if seen else None
+
+
+def parse_number(phrase: str) -> float | None:
+    """Parse one number phrase ("gần 500 triệu", "51.349", "hai mươi mốt");
+    None unless the phrase holds exactly one number."""
+    numbers = find_numbers(phrase)
+    return numbers[0].value if len(numbers) == 1 else None
+
+
+def _scaled(value: float, scale_text: str) -> float:
+    """Apply '2,1 tỷ' / '1 tỷ 200 triệu' scale sequences to ``value``."""
+    parts = re.findall(rf"(\d{{1,3}}(?:,\d+)?)?\s*({_SCALE_WORDS})", scale_text, re.IGNORECASE)
+    total = 0.0
+    current = value
+    for number, scale in parts:
+        if number:
+            current = parse_digits(*number.split(",")) if "," in number else float(number)
+        total += current * SCALES[scale.lower()]
+    return total
+
+
+def _from_match(m: re.Match[str], text: str) -> NumberMatch | None:
+    start, end = m.span()
+    if m.group("ratio"):
+        num, den = m.group("num"), m.group("den")
+        if not (re.fullmatch(r"\d{1,3}(?:\.\d{3})*", num) and re.fullmatch(r"\d{1,3}(?:\.\d{3})*", den)):
+            return None
+        numerator, denominator = _int_part(num), _int_part(den)
+        if denominator == 0 or numerator > denominator:
+            return None  # "3/2" in "dịp 3/2" is a date, not a share
+        return NumberMatch(start, end, m.group(0), numerator, "ratio", denominator=denominator)
+    if m.group("vague"):
+        low = VAGUE[match_form(m.group("vague"))]
+        return NumberMatch(start, end, m.group(0), None, "vague", "at_least", lower_bound=low)
+    if m.group("digits"):
+        value = parse_digits(m.group("int"), m.group("frac"))
+        scale = m.group("scale") or ""
+        if scale.strip():
+            value = _scaled(value, scale)
+        kind = "percent" if text[end : end + 1] == "%" or text[end : end + 2] == " %" else "count"
+        if kind == "percent":
+            end = text.index("%", end) + 1
+        return NumberMatch(start, end, text[start:end], value, kind)
+    if m.group("words"):
+        phrase = m.group("words").rstrip()
+        value = parse_words(phrase)
+        if value is None:
+            return None
+        return NumberMatch(start, start + len(phrase), phrase, value, "count")
+    return None
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of short quoted names and slogans, whose numbers are not counts."""
+    return [m.span() for m in _QUOTE_SPAN.finditer(text)]
+
+
+def _qualifier(text: str, start: int) -> tuple[str, int | None]:
+    """The qualifier written just before offset ``start`` ("gần", "hơn", …)."""
+    window_start = max(0, start - 16)
+    low = match_form(text[window_start:start])
+    for phrase, qualifier in QUALIFIERS:
+        m = re.search(rf"(?<!\w){re.escape(phrase)}\s+$", low)
+        if m:
+            return qualifier, window_start + m.start()
+    return "exact", None
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """All numbers in ``text`` with their qualifiers, outside quoted names."""
+    quotes = quoted_spans(text)
+    found: list[NumberMatch] = []
+    for m in NUMBER_RE.finditer(text):
+        if any(a <= m.start() < b for a, b in quotes):
+            continue
+        number = _from_match(m, text)
+        if number is None:
+            continue
+        qualifier, qualifier_start = _qualifier(text, number.start)
+        if number.kind == "vague":
+            qualifier_start = None
+        else:
+            number = NumberMatch(**{**number.__dict__, "qualifier": qualifier, "qualifier_start": qualifier_start})
+        found.append(number)
+    return found
+
+
+def is_year(number: NumberMatch) -> bool:
+    """A bare four-digit 19xx/20xx (usually a year, not a count)."""
+    return number.kind == "count" and bool(_YEAR_LIKE.match(number.text.strip()))

@@ -1,0 +1,113 @@
+"""Directive citations: coded and uncoded references to Party and state documents.
+
+In: a document's cleaned text (and the ``references`` section of the rules).
+Out: citation dicts (``CITATION_COLUMNS``) — the normalized code
+("05-CT/TW", "272-QĐ/TU", "1436/QĐ-UBND", or "CT 03" for an uncoded
+citation), its parts (number, type code, issuer, style), the type word as
+written, the date and term ("khóa XII") when written next to it, and offsets.
+
+Party documents are written NUMBER-TYPE/ISSUER ("01-KL/TW"); the central
+issuer's "TƯ"/"T.Ư" is normalized to "TW". State documents keep their order
+NUMBER[/YEAR]/TYPE-ISSUER ("1436/QĐ-UBND", "100/2019/NĐ-CP").
+"""
+from __future__ import annotations
+
+import re
+
+from ..clean.normalize import match_form
+from .rules import Rules
+
+CITATION_COLUMNS = [
+    "doc_id", "code", "coded", "style", "number", "doc_type", "issuer", "type_word", "date", "term",
+    "start", "end", "matched_text", "sentence",
+]
+
+_PARTY = re.compile(
+    r"(?<![\w/.-])(?P<number>\d{1,4}[a-z]?)\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
+    r"(?P<issuer>(?:[A-ZĐƯ]\.?){1,12}(?:-[A-ZĐƯ]{1,8})?)(?![\w])"
+)
+_STATE = re.compile(
+    r"(?<![\w/.-])(?P<number>\d{1,5})(?:/(?P<year>(?:19|20)\d{2}))?/(?P<type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
+    r"(?P<issuer>[A-ZĐ][A-Za-zĐđ]{0,11}(?:-[A-ZĐ][A-Za-zĐđ]{0,8})?)(?![\w])"
+)
+_DATE_AFTER = re.compile(r"^\s*,?\s*(?:ngày\s+)?(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
+_TERM_AFTER = re.compile(r"\(?\s*kh[oó]a\s+([IVXL]+)\s*\)?")
+
+
+def _settings(rules: Rules) -> tuple[dict[str, str], set[str], dict[str, str]]:
+    section = rules.raw.get("references") or {}
+    types = {match_form(k): v for k, v in (section.get("types") or {}).items()}
+    uncoded = set(section.get("uncoded") or [])
+    aliases = {}
+    for normalized, spellings in (section.get("issuer_aliases") or {}).items():
+        for spelling in spellings:
+            aliases[spelling.replace(".", "").upper()] = normalized
+    return types, uncoded, aliases
+
+
+def normalize_issuer(issuer: str, aliases: dict[str, str]) -> str:
+    """'T.Ư' -> 'TW', 'BTGTƯ' -> 'BTGTW', 'tu' -> 'TU'."""
+    compact = issuer.replace(".", "").upper()
+    for spelling, normalized in aliases.items():
+        if compact == spelling:
+            return normalized
+        if compact.endswith(spelling) and len(spelling) >= 2:
+            return compact[: -len(spelling)] + normalized
+    return compact
+
+
+def _type_word_before(mf: str, start: int, types: dict[str, str]) -> str | None:
+    window = mf[max(0, start - 30) : start]
+    for word in sorted(types, key=len, reverse=True):
+        if re.search(rf"(?<!\w){re.escape(word)}\s+(?:số\s+)?$", window):
+            return word
+    return None
+
+
+def _details(text: str, end: int) -> tuple[str | None, str | None]:
+    tail = text[end : end + 80]
+    date = _DATE_AFTER.match(tail)
+    term = _TERM_AFTER.search(tail[:60])
+    return (date.group(1) if date else None), (term.group(1) if term else None)
+
+
+def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
+    """Every coded citation, and uncoded ones of the types the rules list."""
+    types, uncoded, aliases = _settings(rules)
+    mf = match_form(text)
+    rows: list[dict] = []
+    taken: list[tuple[int, int]] = []
+    for style, regex in (("party", _PARTY), ("state", _STATE)):
+        for m in regex.finditer(text):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            doc_type = m.group("type").upper()
+            if style == "party":
+                issuer = normalize_issuer(m.group("issuer"), aliases)
+                code = f"{m.group('number')}-{doc_type}/{issuer}"
+            else:
+                issuer = m.group("issuer")
+                year = m.group("year")
+                code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
+            date, term = _details(text, m.end())
+            taken.append(m.span())
+            rows.append({
+                "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
+                "doc_type": doc_type, "issuer": issuer, "type_word": _type_word_before(mf, m.start(), types),
+                "date": date, "term": term, "start": m.start(), "end": m.end(), "matched_text": m.group(0),
+            })
+    if types:
+        words = "|".join(re.escape(w) for w in sorted(types, key=len, reverse=True))
+        for m in re.finditer(rf"(?<!\w)({words})\s+(?:số\s+)?(\d{{1,4}})(?![\d\w]|\s*[-/]\s*\w|[.,]\d)", mf):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            code_type = types[m.group(1)]
+            date, term = _details(text, m.end())
+            rows.append({
+                "doc_id": doc_id, "code": f"{code_type} {m.group(2)}", "coded": False, "style": "uncoded",
+                "number": m.group(2), "doc_type": code_type, "issuer": None, "type_word": m.group(1),
+                "date": date, "term": term, "start": m.start(), "end": m.end(), "matched_text": text[m.start() : m.end()],
+                "scored": code_type in uncoded,
+            })
+    rows.sort(key=lambda r: r["start"])
+    return rows

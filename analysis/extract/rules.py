@@ -1,0 +1,189 @@
+"""Indicator rules: the YAML file read into compiled, immutable objects.
+
+In: a rules file (default: the packaged ``analysis/rules/indicators.yaml``;
+its header explains the format). Out: ``Rules`` — units, linkers, flags,
+roles and, in order, the indicators with their patterns, every phrase list
+compiled into one whole-syllable regular expression over match-form text.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..clean.normalize import match_form
+
+CONDITIONS = ("head", "not_head", "before", "after", "context", "after_unit", "sentence")
+NEGATED = ("unless_before", "unless_after", "unless_context", "unless_after_unit", "unless_sentence")
+
+
+class RulesError(ValueError):
+    """The rules file is not valid; the message says where."""
+
+
+def phrase_regex(phrase: str) -> str:
+    """Regex for one phrase: its words separated by any whitespace, commas tight."""
+    tokens = phrase.replace(",", " , ").split()
+    out = ""
+    for i, token in enumerate(tokens):
+        if i:
+            out += r"\s*" if token == "," or tokens[i - 1] == "," else r"\s+"
+        out += re.escape(token)
+    return out
+
+
+@dataclass(frozen=True)
+class PhraseSet:
+    """A list of phrases compiled for whole-syllable search in match-form text."""
+
+    phrases: tuple[str, ...]
+    regex: re.Pattern[str] | None
+    end_regex: re.Pattern[str] | None
+    start_regex: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, phrases: list[str] | None) -> "PhraseSet":
+        cleaned = tuple(sorted({match_form(str(p)).strip() for p in phrases or [] if str(p).strip()}, key=len, reverse=True))
+        if not cleaned:
+            return cls((), None, None, None)
+        body = "|".join(phrase_regex(p) for p in cleaned)
+        return cls(
+            cleaned,
+            re.compile(rf"(?<!\w)(?:{body})(?!\w)"),
+            re.compile(rf"(?<!\w)(?:{body})\s*$"),
+            re.compile(rf"\s*(?:{body})(?!\w)"),
+        )
+
+    def __bool__(self) -> bool:
+        return self.regex is not None
+
+    def search(self, text: str) -> bool:
+        """One of the phrases occurs in ``text``."""
+        return bool(self.regex and self.regex.search(text))
+
+    def ends(self, text: str) -> bool:
+        """``text`` ends with one of the phrases (trailing space ignored)."""
+        return bool(self.end_regex and self.end_regex.search(text))
+
+    def starts(self, text: str) -> bool:
+        """``text`` starts with one of the phrases (leading space ignored)."""
+        return bool(self.start_regex and self.start_regex.match(text))
+
+
+@dataclass(frozen=True)
+class Pattern:
+    id: str
+    indicator: str
+    units: frozenset[str]
+    conditions: dict[str, PhraseSet]
+    negated: dict[str, PhraseSet]
+    also: bool = False
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: str
+    patterns: tuple[Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the matcher needs, compiled."""
+
+    units: dict[str, str]  # match-form phrase -> unit name
+    unit_regex: re.Pattern[str]
+    linkers: PhraseSet
+    max_link_words: int
+    comrade_requires: PhraseSet
+    flags: dict[str, PhraseSet]
+    change_head: PhraseSet
+    target_before: PhraseSet
+    indicators: tuple[Indicator, ...]
+    source: str = ""
+    raw: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def indicator_names(self) -> list[str]:
+        return [i.name for i in self.indicators]
+
+
+def _pattern(indicator: str, spec: dict, units: set[str], where: str) -> Pattern:
+    unknown = set(spec) - {"id", "units", "also", *CONDITIONS, *NEGATED}
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
+    pattern_units = spec.get("units") or []
+    missing = [u for u in pattern_units if u not in units]
+    if not pattern_units or missing:
+        raise RulesError(f"{where}: units {missing or '(none)'} not defined under 'units'")
+    return Pattern(
+        id=str(spec.get("id") or f"{indicator}.{len(pattern_units)}"),
+        indicator=indicator,
+        units=frozenset(pattern_units),
+        conditions={k: PhraseSet.of(spec[k]) for k in CONDITIONS if k in spec},
+        negated={k: PhraseSet.of(spec[k]) for k in NEGATED if k in spec},
+        also=bool(spec.get("also", False)),
+    )
+
+
+def parse_rules(data: dict, source: str = "<rules>") -> Rules:
+    """Compile a rules mapping (the parsed YAML)."""
+    if not isinstance(data, dict) or "units" not in data or "indicators" not in data:
+        raise RulesError(f"{source}: a rules file needs 'units' and 'indicators'")
+    units: dict[str, str] = {}
+    for unit, phrases in data["units"].items():
+        for phrase in phrases:
+            units.setdefault(match_form(str(phrase)).strip(), unit)
+    ordered = sorted(units, key=len, reverse=True)
+    unit_regex = re.compile(r"\s*(" + "|".join(phrase_regex(p) for p in ordered) + r")(?!\w)")
+    indicators = []
+    for name, spec in data["indicators"].items():
+        patterns = tuple(
+            _pattern(name, p, set(data["units"]), f"{source}: indicators.{name}.patterns[{i}]")
+            for i, p in enumerate(spec.get("patterns") or [])
+        )
+        if not patterns:
+            raise RulesError(f"{source}: indicator '{name}' has no patterns")
+        indicators.append(Indicator(name, str(spec.get("label", name)), patterns))
+    roles = data.get("roles") or {}
+    return Rules(
+        units=units,
+        unit_regex=unit_regex,
+        linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
+        max_link_words=int(data.get("max_link_words", 5)),
+        comrade_requires=PhraseSet.of(data.get("comrade_requires")),
+        flags={k: PhraseSet.of(v) for k, v in (data.get("flags") or {}).items()},
+        change_head=PhraseSet.of((roles.get("change") or {}).get("head")),
+        target_before=PhraseSet.of((roles.get("target") or {}).get("before")),
+        indicators=tuple(indicators),
+        source=source,
+        raw=data,
+    )
+
+
+def default_rules_path() -> Path:
+    return Path(str(resources.files("analysis.rules").joinpath("indicators.yaml")))
+
+
+@lru_cache(maxsize=16)
+def _compiled(path: str, mtime_ns: int) -> Rules:
+    try:
+        data = yaml.safe_load(Path(path).read_text("utf-8"))
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{path}: not valid YAML: {exc}") from None
+    return parse_rules(data, path)
+
+
+def load_rules(path: str | Path | None = None) -> Rules:
+    """Read and compile a rules file (the packaged one by default).
+
+    Compiled rules are immutable and cached per file and modification time.
+    """
+    resolved = (Path(path) if path else default_rules_path()).resolve()
+    if not resolved.exists():
+        raise RulesError(f"no such rules file: {resolved}")
+    return _compiled(str(resolved), resolved.stat().st_mtime_ns)
