@@ -30,16 +30,16 @@ MENTION_COLUMNS = [
 
 _PAREN_ABBREV = re.compile(r"^\s*\([^()]{0,12}\)")
 _ORG = re.compile(
-    r"(?:(?i:ban thường vụ|ban chấp hành)\s+)?"
+    r"(?P<kw>(?:(?i:ban\s+thường\s+vụ|ban\s+chấp\s+hành)\s+)?"
     r"(?i:đảng\s+(?:ủy|uỷ)|đảng\s+bộ|huyện\s+(?:ủy|uỷ)|tỉnh\s+(?:ủy|uỷ)|thành\s+(?:ủy|uỷ)|quận\s+(?:ủy|uỷ)|thị\s+(?:ủy|uỷ)|"
     r"chi\s+bộ|(?:ủy|uỷ)\s+ban\s+kiểm\s+tra|ban\s+tuyên\s+giáo|ban\s+tổ\s+chức|ban\s+dân\s+vận)"
-    r"(?:\s+(?:Khối|khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|TP\.?|cơ\s+sở|Công\s+an|Quân\s+sự))?"
-    r"(?:\s+[A-ZĐÀ-Ỹ][^\s,.;:()“”\"]*)*"
+    r"(?:\s+(?:Khối|khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|TP\.?|cơ\s+sở))?)"
+    r"(?P<rest>(?:\s+[^\W\d_][^\s,.;:()“”\"]*)*)"  # following words; only the capitalised ones are kept
 )
 _AREA = re.compile(r"(?i:toàn\s+(?:tỉnh|huyện|thành\s+phố|quận|thị\s+xã|xã|đảng\s+bộ|vùng|quốc|khối|ngành))")
 _PERIOD = re.compile(
     r"(?i:(?:\d+|sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+(?:19|20)\d{2})?"
-    r"|quý\s+[IV]+(?:[/\s]+(?:năm\s+)?(?:19|20)\d{2})?"
+    r"|quý\s+(?-i:[IV]+)(?!\w)(?:[/\s]+(?:năm\s+)?(?:19|20)\d{2})?"
     r"|(?:từ\s+)?đầu\s+năm(?:\s+(?:19|20)\d{2})?(?:\s+(?:đến|tới)\s+nay)?"
     r"|(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}"
     r"|tính\s+đến\s+(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{4})?"
@@ -70,6 +70,7 @@ class _Context:
     after: str
     after_unit: str
     sentence: str
+    clause: str = ""  # the clause before the group
 
     def test(self, kind: str, phrases) -> bool:
         if kind == "head":
@@ -86,6 +87,10 @@ class _Context:
             return phrases.starts(self.after_unit)
         if kind == "sentence":
             return phrases.search(self.sentence)
+        if kind == "clause":
+            return phrases.search(self.clause)
+        if kind == "clause_start":
+            return phrases.starts(self.clause)
         raise KeyError(kind)
 
 
@@ -128,6 +133,10 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
                                 "qualifier_start": None if local.qualifier_start is None else local.qualifier_start + start})
         m = rules.unit_regex.match(mf, number.end)
         if not m or m.end() > end:
+            implied = _implied_unit(mf, start, number, rules)
+            if implied:
+                clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
+                mentions.append(_Mention(number, implied, "", number.end, clause))
             continue
         unit = units.get(_unit_key(m.group(1)))
         if unit is None:
@@ -137,6 +146,19 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
         clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
         mentions.append(_Mention(number, unit, text[m.start(1) : m.end(1)], m.end(), clause))
     return mentions
+
+
+def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rules) -> str | None:
+    """The unit named before a bare number ("tổng số đảng viên là 1.234")."""
+    if number.kind not in ("count", "vague") or not rules.implied_units:
+        return None
+    lead = number.qualifier_start if number.qualifier_start is not None else number.start
+    head = _after_last_comma(mf[sentence_start:lead])
+    context = _Context(head=head, before=head, after="", after_unit="", sentence="", clause=head)
+    for unit, pattern in rules.implied_units:
+        if _fits(pattern, context):
+            return unit
+    return None
 
 
 def _linked(gap: str, rules: Rules) -> bool:
@@ -165,8 +187,25 @@ def _after_last_comma(text: str) -> str:
     return text[text.rfind(",") + 1 :] if "," in text else text
 
 
+def _up_to_comma(text: str) -> str:
+    """Text up to its first comma, a comma at the very start kept (", sinh hoạt tại …")."""
+    lead = len(text) - len(text.lstrip(" ,"))
+    rest = text[lead:]
+    return text[:lead] + (rest[: rest.find(",")] if "," in rest else rest)
+
+
 def _before_first_comma(text: str) -> str:
     return text[: text.find(",")] if "," in text else text
+
+
+def _org_name(m: re.Match[str]) -> str:
+    """The organization words plus the capitalised name that follows them."""
+    name = []
+    for word in m.group("rest").split():
+        if not word[:1].isupper():
+            break
+        name.append(word)
+    return " ".join([m.group("kw").strip(), *name])
 
 
 def _organization(text: str, start: int, end: int, before: int) -> str | None:
@@ -175,7 +214,7 @@ def _organization(text: str, start: int, end: int, before: int) -> str | None:
     for m in _ORG.finditer(text, start, end):
         if m.start() >= before:
             break
-        best = m.group(0).strip()
+        best = _org_name(m)
     if best is None:
         area = None
         for m in _AREA.finditer(text, start, before):
@@ -217,20 +256,13 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             clause_before = mf[clause_start:group_start]
             after = _before_first_comma(mf[group_end:max(group_end, next_start)])
             organization = _organization(text, s_start, s_end, group_start)
-            base_flags = []
-            if rules.flags.get("subset") and rules.flags["subset"].search(clause_before):
-                base_flags.append("subset")
-            if rules.flags.get("proposal") and rules.flags["proposal"].search(head):
-                base_flags.append("proposal")
-            role = None
-            if rules.change_head.ends(head):
-                role = "change"
-            elif rules.target_before.search(head) or rules.target_before.starts(mf[clause_start:group_start]):
-                role = "target"
             for i, mention in enumerate(group):
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
                 after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
-                context = _Context(head=head, before=head, after=after, after_unit=_before_first_comma(after_unit), sentence=sentence_mf)
+                context = _Context(head=head, before=head, after=after, after_unit=_up_to_comma(after_unit),
+                                   sentence=sentence_mf, clause=clause_before)
+                base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
+                role = next((name for name, pattern in rules.roles if _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
                     rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, year, period, sentence, text))
     return rows

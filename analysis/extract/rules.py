@@ -17,8 +17,8 @@ import yaml
 
 from ..clean.normalize import match_form
 
-CONDITIONS = ("head", "not_head", "before", "after", "context", "after_unit", "sentence")
-NEGATED = ("unless_before", "unless_after", "unless_context", "unless_after_unit", "unless_sentence")
+CONDITIONS = ("head", "not_head", "before", "after", "context", "after_unit", "sentence", "clause", "clause_start")
+NEGATED = tuple(f"unless_{c}" for c in CONDITIONS if c != "not_head")
 
 
 class RulesError(ValueError):
@@ -50,12 +50,18 @@ class PhraseSet:
         cleaned = tuple(sorted({match_form(str(p)).strip() for p in phrases or [] if str(p).strip()}, key=len, reverse=True))
         if not cleaned:
             return cls((), None, None, None)
-        body = "|".join(phrase_regex(p) for p in cleaned)
+        # Whole syllables: a phrase may not start or end inside a word; phrases
+        # of punctuation ("/", ":") need no such boundary.
+        alternatives = [
+            ("(?<!\\w)" if p[0].isalnum() else "") + phrase_regex(p) + ("(?!\\w)" if p[-1].isalnum() else "")
+            for p in cleaned
+        ]
+        body = "|".join(alternatives)
         return cls(
             cleaned,
-            re.compile(rf"(?<!\w)(?:{body})(?!\w)"),
-            re.compile(rf"(?<!\w)(?:{body})\s*$"),
-            re.compile(rf"\s*(?:{body})(?!\w)"),
+            re.compile(f"(?:{body})"),
+            re.compile(f"(?:{body})\\s*$"),
+            re.compile(f"\\s*(?:{body})"),
         )
 
     def __bool__(self) -> bool:
@@ -100,9 +106,9 @@ class Rules:
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
-    flags: dict[str, PhraseSet]
-    change_head: PhraseSet
-    target_before: PhraseSet
+    flags: tuple[tuple[str, Pattern], ...]
+    roles: tuple[tuple[str, Pattern], ...]
+    implied_units: tuple[tuple[str, Pattern], ...]
     indicators: tuple[Indicator, ...]
     source: str = ""
     raw: dict = field(default_factory=dict, compare=False, repr=False)
@@ -110,6 +116,22 @@ class Rules:
     @property
     def indicator_names(self) -> list[str]:
         return [i.name for i in self.indicators]
+
+
+def _conditions(spec: dict, name_key: str, where: str) -> tuple[str, Pattern]:
+    """A named set of conditions (a flag, role or implied unit)."""
+    if name_key not in spec:
+        raise RulesError(f"{where}: missing '{name_key}'")
+    unknown = set(spec) - {name_key, *CONDITIONS, *NEGATED}
+    if unknown:
+        raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
+    return str(spec[name_key]), Pattern(
+        id=f"{name_key}.{spec[name_key]}",
+        indicator="",
+        units=frozenset(),
+        conditions={k: PhraseSet.of(spec[k]) for k in CONDITIONS if k in spec},
+        negated={k: PhraseSet.of(spec[k]) for k in NEGATED if k in spec},
+    )
 
 
 def _pattern(indicator: str, spec: dict, units: set[str], where: str) -> Pattern:
@@ -149,16 +171,25 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         if not patterns:
             raise RulesError(f"{source}: indicator '{name}' has no patterns")
         indicators.append(Indicator(name, str(spec.get("label", name)), patterns))
-    roles = data.get("roles") or {}
+    def named(key: str, name_key: str) -> tuple[tuple[str, Pattern], ...]:
+        entries = data.get(key) or []
+        if not isinstance(entries, list):
+            raise RulesError(f"{source}: '{key}' must be a list")
+        return tuple(_conditions(e, name_key, f"{source}: {key}[{i}]") for i, e in enumerate(entries))
+
+    implied = named("implied_units", "unit")
+    for unit, _ in implied:
+        if unit not in data["units"]:
+            raise RulesError(f"{source}: implied unit '{unit}' is not defined under 'units'")
     return Rules(
         units=units,
         unit_regex=unit_regex,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
-        flags={k: PhraseSet.of(v) for k, v in (data.get("flags") or {}).items()},
-        change_head=PhraseSet.of((roles.get("change") or {}).get("head")),
-        target_before=PhraseSet.of((roles.get("target") or {}).get("before")),
+        flags=named("flags", "flag"),
+        roles=named("roles", "role"),
+        implied_units=implied,
         indicators=tuple(indicators),
         source=source,
         raw=data,
