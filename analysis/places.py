@@ -1,13 +1,251 @@
-"""Places step (filled in by the places work): documents in, province columns out."""
+"""Places step: which province, district and commune an article reports on.
+
+In: document rows (``text``, ``title``, ``chrome_text``, ``source``). Out:
+``locate_documents(documents)`` adds ``province`` (pre-2025 name, e.g.
+"Bến Tre"), ``province_code``, ``district``, ``commune``, ``province_2025``
+(the province after the 1 July 2025 merger) and ``latitude``/``longitude``.
+
+The gazetteer is the offline data of the ``vietnamadminunits`` package (63
+pre-2025 provinces with districts, wards and coordinates, and the 2025
+conversion table); nothing is typed by hand. Evidence, weighted: a province
+named with its unit or committee word ("tỉnh Trà Vinh", "Tỉnh ủy Long An"),
+a bare capitalised province name, districts ("huyện Cầu Ngang", "Huyện ủy
+Phú Tân", "(Chợ Lách)") and communes ("xã Phú Lâm") voting for the provinces
+that have them, and the site's address (``baovinhlong.com.vn``). A repeated
+district name (Phú Tân is in An Giang and Cà Mau) is settled by the communes
+named with it. When no province clearly wins, the province stays missing.
+"""
 from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from urllib.parse import urlparse
 
 import pandas as pd
 
+from .clean.normalize import match_form, nfc, unify_tone_placement
+
+# Province names that are also ordinary words or names in these articles:
+# counted only with their unit word ("tư tưởng Hồ Chí Minh", "hòa bình").
+_NEEDS_UNIT_WORD = {"hồ chí minh", "hòa bình", "thái bình", "bình định", "hà nam", "nam định"}
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str  # short name, e.g. "Cầu Ngang"
+    full: str  # with its type, e.g. "Huyện Cầu Ngang"
+    province_key: str
+    district_key: str | None
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    provinces: dict[str, dict]  # key -> {name, full, code, lat, lon, new_name}
+    province_by_name: dict[str, str]  # match-form short name -> key
+    districts: dict[str, list[Unit]]  # match-form short name -> units
+    communes: dict[str, list[Unit]]
+
+
+def _data(name: str) -> dict:
+    path = resources.files("vietnamadminunits").joinpath("data", name)
+    return json.loads(path.read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def gazetteer() -> Gazetteer:
+    """The pre-2025 administrative units, loaded once from vietnamadminunits."""
+    legacy = _data("parser_legacy.json")
+    new_provinces = _data("parser_from_2025.json")["DICT_PROVINCE"]
+    old_to_new = {old: new for new, olds in _data("converter_2025.json")["DICT_PROVINCE"].items() for old in olds}
+    provinces = {}
+    for key, p in legacy["DICT_PROVINCE"].items():
+        new = new_provinces.get(old_to_new.get(key, ""), {})
+        provinces[key] = {
+            "name": p["provinceShort"], "full": p["province"], "code": p["provinceCode"],
+            "latitude": p.get("provinceLat"), "longitude": p.get("provinceLon"),
+            "province_2025": new.get("provinceShort"), "code_2025": new.get("provinceCode"),
+            "latitude_2025": new.get("provinceLat"), "longitude_2025": new.get("provinceLon"),
+        }
+    districts: dict[str, list[Unit]] = defaultdict(list)
+    for province_key, items in legacy["DICT_PROVINCE_DISTRICT"].items():
+        for district_key, d in items.items():
+            districts[match_form(d["districtShort"])].append(
+                Unit(d["districtShort"], d["district"], province_key, district_key, d.get("districtLat"), d.get("districtLon"))
+            )
+    communes: dict[str, list[Unit]] = defaultdict(list)
+    for province_key, by_district in legacy["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"].items():
+        for district_key, wards in by_district.items():
+            for w in wards.values():
+                if not isinstance(w.get("wardShort"), str):  # numbered wards ("Phường 1") carry a number
+                    continue
+                communes[match_form(w["wardShort"])].append(
+                    Unit(w["wardShort"], w["ward"], province_key, district_key, w.get("wardLat"), w.get("wardLon"))
+                )
+    by_name = {match_form(p["name"]): key for key, p in provinces.items()}
+    for key, p in provinces.items():  # "Bà Rịa - Vũng Tàu" is also written by either half
+        for part in p["name"].split(" - ")[1:] and p["name"].split(" - "):
+            by_name.setdefault(match_form(part), key)
+    return Gazetteer(provinces, by_name, dict(districts), dict(communes))
+
+
+_NAME = r"((?:[A-ZĐÀ-ỸẠ-Ỹ][^\s,.;:()“”\"/]*)(?:\s+[A-ZĐÀ-ỸẠ-Ỹ0-9][^\s,.;:()“”\"/]*){0,3})"
+_PROVINCE_PREFIX = re.compile(r"(?i:tỉnh\s+ủy|tỉnh|thành\s+ủy|thành\s+phố|tp\.?|ubnd\s+tỉnh|ubnd\s+tp\.?)\s+" + _NAME)
+_DISTRICT_PREFIX = re.compile(r"(?i:huyện\s+ủy|huyện|quận\s+ủy|quận|thị\s+ủy|thị\s+xã|thành\s+ủy|thành\s+phố|tp\.?)\s+" + _NAME)
+_COMMUNE_PREFIX = re.compile(r"(?i:đảng\s+ủy\s+xã|đảng\s+bộ\s+xã|xã|phường|thị\s+trấn)\s+" + _NAME + r"(?:\s*\(\s*" + _NAME + r"\s*\))?")
+_BARE = re.compile(r"(?<![\w])" + _NAME)
+_HCM = re.compile(r"(?i:tp\.?\s*hcm|tp\.?\s*hồ\s+chí\s+minh|thành\s+phố\s+hồ\s+chí\s+minh|thành\s+ủy\s+tp\.?\s*hồ\s+chí\s+minh)")
+
+
+def _prefixes_of(name: str) -> list[str]:
+    """'Phú Sơn Chợ Lách' -> ['phú sơn chợ lách', 'phú sơn chợ', 'phú sơn', 'phú']: longest first."""
+    words = match_form(name).split()
+    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+
+
+def _match_name(name: str, table: dict) -> str | None:
+    for prefix in _prefixes_of(name):
+        if prefix in table and len(prefix.split()) >= 2 - (len(name.split()) == 1):
+            return prefix
+    return None
+
+
+def _host_votes(source: str | None, g: Gazetteer) -> dict[str, float]:
+    """Provinces whose unaccented name appears in the site's host name."""
+    if not source or "://" not in str(source):
+        return {}
+    host = urlparse(str(source)).hostname or ""
+    compact = host.replace("-", "")
+    votes = {}
+    for key, p in g.provinces.items():
+        plain = re.sub(r"[^a-z]", "", _ascii(p["name"]))
+        if len(plain) >= 6 and plain in compact:
+            votes[key] = 2.0
+    return votes
+
+
+def _ascii(text: str) -> str:
+    import unicodedata
+
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+@dataclass
+class Evidence:
+    province: dict[str, float]
+    districts: list[Unit]
+    communes: list[Unit]
+
+
+def collect_evidence(text: str, source: str | None = None) -> Evidence:
+    """Place mentions in ``text`` (and the site address) as weighted votes."""
+    g = gazetteer()
+    text = unify_tone_placement(nfc(text))
+    votes: dict[str, float] = defaultdict(float)
+    for key, weight in _host_votes(source, g).items():
+        votes[key] += weight
+    if _HCM.search(text):
+        votes["thanhphohochiminh"] += 2
+    for m in _PROVINCE_PREFIX.finditer(text):
+        hit = _match_name(m.group(1), g.province_by_name)
+        if hit:
+            votes[g.province_by_name[hit]] += 2
+    for m in _BARE.finditer(text):
+        words = match_form(m.group(1)).split()
+        spans = [" ".join(words[i:j]) for i in range(len(words)) for j in range(len(words), i + 1, -1)]
+        hit = next((s for s in spans if s in g.province_by_name and s not in _NEEDS_UNIT_WORD), None)
+        if hit:  # "VNPT Hậu Giang" names Hậu Giang
+            votes[g.province_by_name[hit]] += 1
+    districts: list[Unit] = []
+    for m in _DISTRICT_PREFIX.finditer(text):
+        hit = _match_name(m.group(1), g.districts)
+        if hit and hit not in g.province_by_name:
+            districts.extend(g.districts[hit])
+    communes: list[Unit] = []
+    for m in _COMMUNE_PREFIX.finditer(text):
+        hit = _match_name(m.group(1), g.communes)
+        if hit:
+            found = g.communes[hit]
+            if m.group(2):  # "xã Phú Sơn (Chợ Lách)": the parenthesis names the district
+                district = _match_name(m.group(2), g.districts)
+                if district:
+                    keys = {u.district_key for u in g.districts[district]}
+                    narrowed = [u for u in found if u.district_key in keys]
+                    districts.extend(u for u in g.districts[district] if any(c.province_key == u.province_key for c in narrowed))
+                    found = narrowed or found
+            communes.extend(found)
+    # A title that opens with a district's name ("Phú Tân đẩy mạnh …", "Cầu Ngang: …").
+    head = text.lstrip()[:40]
+    opening = re.match(_NAME, head)
+    if opening:
+        hit = _match_name(opening.group(1), g.districts)
+        if hit and hit not in g.province_by_name:
+            districts.extend(g.districts[hit])
+    return Evidence(dict(votes), districts, communes)
+
+
+def decide(evidence: Evidence) -> dict:
+    """Province (and district/commune) the evidence supports, or missing values."""
+    g = gazetteer()
+    votes = defaultdict(float, evidence.province)
+    district_provinces = defaultdict(set)
+    for unit in evidence.districts:
+        district_provinces[unit.name].add(unit.province_key)
+    commune_provinces = {u.province_key for u in evidence.communes}
+    for name, keys in district_provinces.items():
+        # A repeated district name is settled by the communes named with it.
+        narrowed = keys & commune_provinces if len(keys) > 1 else keys
+        keys = narrowed or keys
+        for key in keys:
+            votes[key] += 2.0 / len(keys)
+    commune_names = defaultdict(set)
+    for unit in evidence.communes:
+        commune_names[unit.name].add(unit.province_key)
+    for keys in commune_names.values():
+        for key in keys:
+            votes[key] += 1.0 / len(keys)
+    result = {"province": None, "province_code": None, "district": None, "commune": None,
+              "province_2025": None, "latitude": None, "longitude": None,
+              "latitude_2025": None, "longitude_2025": None}
+    if not votes:
+        return result
+    ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+    best, score = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if score < 1.0 or score < 1.5 * runner_up:
+        return result
+    p = g.provinces[best]
+    result.update(province=p["name"], province_code=p["code"], province_2025=p["province_2025"],
+                  latitude=p["latitude"], longitude=p["longitude"],
+                  latitude_2025=p["latitude_2025"], longitude_2025=p["longitude_2025"])
+    in_province = [u for u in evidence.districts if u.province_key == best]
+    if in_province:
+        names = pd.Series([u.full for u in in_province]).value_counts()
+        result["district"] = names.index[0]
+    communes = [u for u in evidence.communes if u.province_key == best]
+    if communes:
+        names = pd.Series([u.full for u in communes]).value_counts()
+        result["commune"] = names.index[0]
+    return result
+
+
+def locate_text(text: str, source: str | None = None) -> dict:
+    """Province, district and commune of one article's text."""
+    return decide(collect_evidence(text, source))
+
 
 def locate_documents(documents: pd.DataFrame) -> pd.DataFrame:
-    """Add ``province``, ``district``, ``commune`` columns (missing when unknown)."""
-    out = documents.copy()
-    for column in ("province", "district", "commune"):
-        if column not in out.columns:
-            out[column] = None
-    return out
+    """Add place columns to document rows (missing where the text does not tell)."""
+    rows = []
+    for record in documents.to_dict("records"):
+        parts = [record.get("title") or "", record.get("text") or "", record.get("chrome_text") or ""]
+        rows.append(locate_text("\n".join(str(p) for p in parts), record.get("source")))
+    places = pd.DataFrame(rows, index=documents.index, columns=list(decide(Evidence({}, [], [])).keys()))
+    out = documents.drop(columns=[c for c in places.columns if c in documents.columns])
+    return pd.concat([out, places], axis=1)
