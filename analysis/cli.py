@@ -75,7 +75,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import run_report
+    from .report import ReportError, run_report
 
     _check_inputs([args.corpus])
     parameters = {"corpus": str(Path(args.corpus).resolve())}
@@ -84,7 +84,11 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise UserError(f"parameter '{item}' is not NAME=VALUE")
         name, value = item.split("=", 1)
         parameters[name] = value
-    out = run_report(args.notebook, args.out_dir, parameters, name=args.name)
+    try:
+        out = run_report(args.notebook, args.out_dir, parameters, name=args.name)
+    except ReportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(f"report written: {out}", file=sys.stderr)
     return 0
 

@@ -51,5 +51,10 @@ def write_table(frame: pd.DataFrame, out: str | Path) -> Path:
     elif suffix == ".csv":
         frame.to_csv(out, index=False)
     else:
+        frame = frame.copy()
+        for column in frame.columns[frame.dtypes == object]:
+            kinds = {type(v) for v in frame[column] if v is not None and v == v}
+            if len(kinds) > 1:  # e.g. numbers and citation codes in `value`: Parquet needs one type
+                frame[column] = frame[column].map(lambda v: None if v is None or v != v else str(v))
         frame.to_parquet(out, index=False)
     return out

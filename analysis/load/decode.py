@@ -85,13 +85,14 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    legacy = _legacy_encoding(data)
-    if legacy:
-        raise RejectedInput(f"legacy Vietnamese encoding {legacy} (convert the file to UTF-8)")
     try:
         text = data.decode("cp1258")
     except UnicodeDecodeError:
         text = None
+    # Windows-1258 first: legacy 8-bit text decoded that way does not read as Vietnamese.
     if text is not None and _vietnamese_score(text) >= 3:
         return Decoded(nfc(text), "cp1258", "not UTF-8; decoded as Windows-1258 (cp1258)")
+    legacy = _legacy_encoding(data)
+    if legacy:
+        raise RejectedInput(f"legacy Vietnamese encoding {legacy} (convert the file to UTF-8)")
     raise RejectedInput(f"undecodable bytes: not UTF-8 (first bad byte at offset {first_bad}), UTF-16 or cp1258 Vietnamese")
