@@ -51,6 +51,7 @@ NUMBER_RE = re.compile(
     rf"|(?P<words>(?<!\w)(?:(?:{_WORDS})(?:\s+|(?!\w))){{1,8}})",
     re.IGNORECASE,
 )
+_NOT_LEADING = {"không", "linh", "lẻ", "mươi", "mốt", "lăm", "nhăm", "tư", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
 _QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
 _YEAR_LIKE = re.compile(r"^(19|20)\d{2}$")
 
@@ -160,6 +161,8 @@ def _from_match(m: re.Match[str], text: str) -> NumberMatch | None:
         return NumberMatch(start, end, text[start:end], value, kind)
     if m.group("words"):
         phrase = m.group("words").rstrip()
+        if match_form(phrase).split()[0] in _NOT_LEADING:
+            return None  # "không quá", "tư tưởng", "mươi": not a number on their own
         value = parse_words(phrase)
         if value is None:
             return None

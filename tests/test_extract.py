@@ -1,0 +1,163 @@
+"""Indicator extraction on sentences written the many ways Vietnamese news phrases these facts."""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from analysis.extract import extract, extract_text, load_rules
+from analysis.extract.rules import RulesError, default_rules_path
+
+
+def facts(text: str, **kwargs) -> set[tuple[str, float]]:
+    mentions = extract_text(text, references=False, **kwargs)
+    return {(r.indicator, r.value) for r in mentions.itertuples()}
+
+
+CASES = [
+    # membership and structure
+    ("Đảng ủy xã Phú Sơn có 11 chi bộ với 192 đảng viên.", {("party_cells", 11), ("party_members", 192)}),
+    ("Toàn Đảng bộ huyện có 42 tổ chức cơ sở đảng, 4.512 đảng viên.", {("party_organizations", 42), ("party_members", 4512)}),
+    ("Chi bộ có 45 đảng viên, sinh hoạt tại 3 tổ đảng.", {("party_members", 45)}),
+    ("Đảng bộ có 45 đảng viên, sinh hoạt tại 3 chi bộ trực thuộc.", {("party_members", 45), ("party_cells", 3)}),
+    ("Tổng số đảng viên của Đảng bộ là 1.234 đồng chí.", {("party_members", 1234)}),
+    ("Tổng số đảng viên toàn tỉnh là 45.678.", {("party_members", 45678)}),
+    ("Đảng bộ huyện hiện có trên 5.000 đảng viên sinh hoạt tại 58 tổ chức cơ sở đảng.",
+     {("party_members", 5000), ("party_organizations", 58)}),
+    ("Đảng bộ tỉnh có 19 đảng bộ trực thuộc. Toàn tỉnh có 564 tổ chức cơ sở Đảng với 3.085 chi bộ trực thuộc và 51.349 đảng viên.",
+     {("party_organizations", 19), ("party_organizations", 564), ("party_cells", 3085), ("party_members", 51349)}),
+    ("Tại Đại hội, 150 đại biểu thay mặt cho hơn 3.200 đảng viên trong toàn Đảng bộ về dự.", {("party_members", 3200)}),
+    ("Đảng bộ khối có 67 chi, đảng bộ cơ sở với 2.345 đảng viên.", {("party_organizations", 67), ("party_members", 2345)}),
+    ("Đảng bộ xã Tân Phú có hai chi bộ với ba mươi lăm đảng viên.", {("party_cells", 2), ("party_members", 35)}),
+    # members who are not membership counts
+    ("100% đảng viên tham gia học tập. Có 98,5% đảng viên được xếp loại hoàn thành tốt nhiệm vụ.", set()),
+    ("Năm 2023, có 1.250 đảng viên được đánh giá hoàn thành xuất sắc nhiệm vụ; có 12 đảng viên vi phạm.", set()),
+    ("Tỉnh ủy đã tổ chức hội nghị cho 350 đảng viên tham dự.", set()),
+    ("(99,2% đảng viên và 34.245 quần chúng tham dự)", set()),
+    ("Ủy ban Kiểm tra đã kiểm tra khi có dấu hiệu vi phạm đối với 21 tổ chức đảng và 74 đảng viên.", set()),
+    # new members
+    ("Trong năm, toàn Đảng bộ kết nạp được 156 đảng viên mới, đạt 104% kế hoạch.", {("new_members", 156)}),
+    ("Đảng bộ đã kết nạp mới 25 đảng viên.", {("new_members", 25)}),
+    ("Đảng ủy xã kết nạp 30 quần chúng ưu tú vào Đảng.", {("new_members", 30)}),
+    ("Công tác phát triển đảng viên được chú trọng với 45 đảng viên mới được kết nạp.", {("new_members", 45)}),
+    ("Qua 5 năm, đã kết nạp 1.023 đảng viên, nâng tổng số đảng viên toàn huyện lên 6.789 đồng chí.",
+     {("new_members", 1023), ("party_members", 6789)}),
+    # discipline
+    ("Ủy ban Kiểm tra Huyện ủy đã thi hành kỷ luật 5 đảng viên vi phạm.", {("disciplined_members", 5)}),
+    ("Trong 9 tháng, có 272 đảng viên sinh hoạt tại các tổ chức Đảng của tỉnh bị thi hành kỷ luật.", {("disciplined_members", 272)}),
+    ("Ủy ban kiểm tra các cấp đã thi hành kỷ luật 57 tổ chức đảng.", set()),
+    # badges
+    ("Huyện ủy tổ chức trao Huy hiệu 30, 40, 45, 50 năm tuổi Đảng cho 86 đảng viên.", {("badges", 86)}),
+    ("Đảng bộ huyện Tam Bình có 44 đảng viên được tặng huy hiệu Đảng.", {("badges", 44)}),
+    ("Trong đó, 30 năm tuổi Đảng có 24 đảng viên, 40 năm tuổi Đảng có 3 đảng viên.", {("badges", 24), ("badges", 3)}),
+    ("Đồng chí Bí thư trao tặng Huy hiệu Đảng cho 15 đồng chí.", {("badges", 15)}),
+    # commendations: one verb over two counts, verbs before or after, lumped counts
+    ("Năm 2022, Huyện ủy Phú Tân tổng kết và khen thưởng 20 tập thể, 40 cá nhân.",
+     {("commended_collectives", 20), ("commended_individuals", 40)}),
+    ("Nhân dịp này, 10 tập thể và 20 cá nhân được tặng Giấy khen của Ban Thường vụ Huyện ủy.",
+     {("commended_collectives", 10), ("commended_individuals", 20)}),
+    ("Thủ tướng Chính phủ tặng Bằng khen cho 5 tập thể, 10 cá nhân; Chủ tịch UBND tỉnh tặng Bằng khen cho 13 tập thể, 17 cá nhân.",
+     {("commended_collectives", 5), ("commended_individuals", 10), ("commended_collectives", 13), ("commended_individuals", 17)}),
+    ("Thành phố có 1.037 tập thể được tặng cờ thi đua, 992 cá nhân được tặng danh hiệu “Chiến sĩ thi đua”.",
+     {("commended_collectives", 1037), ("commended_individuals", 992)}),
+    ("Tỉnh khen thưởng, biểu dương 17 tập thể, 05 hộ gia đình và 571 cá nhân tiêu biểu.",
+     {("commended_collectives", 17), ("commended_collectives", 5), ("commended_individuals", 571)}),
+    ("UBND tỉnh tặng bằng khen cho 28 tập thể, cá nhân.", {("commended_collectives", 28), ("commended_individuals", 28)}),
+    ("Có 215 tập thể, cá nhân đăng ký thực hiện.", set()),
+    # models
+    ("Các chi, đảng bộ cơ sở đăng ký thực hiện 95 mô hình (có 18 mô hình mới).", {("models", 95), ("new_models", 18)}),
+    ("Huyện đã xây dựng mới được 38 mô hình tập thể, 80 mô hình cá nhân.", {("new_models", 38), ("new_models", 80)}),
+    ("Trong đó, có 2 mô hình đang mang lại hiệu quả cao.", {("models", 2)}),
+    ("Mỗi lớp học tại trường đăng ký ít nhất 1 mô hình tạo sinh kế.", {("models_target", 1)}),
+    ("Năm 2021 tăng 276 mô hình so với năm 2020.", {("models_change", 276)}),
+    # money
+    ("Các mô hình có giá trị làm lợi hơn 2,1 tỷ đồng.", {("money_vnd", 2_100_000_000)}),
+    ("Mô hình cất được 6 căn nhà với nguồn kinh phí gần 500 triệu đồng.", {("money_vnd", 500_000_000)}),
+    ("Tổng giá trị hơn 12 tỷ 500 triệu đồng.", {("money_vnd", 12_500_000_000)}),
+    ("Trao 100 suất quà, trị giá 500.000 đồng/suất.", {("money_vnd_per_unit", 500_000)}),
+    ("Có 500 đồng bào dân tộc tham dự; dự án trị giá 2 triệu USD.", set()),
+    # targets and changes are their own measures
+    ("Năm 2024, Đảng bộ phấn đấu kết nạp 200 đảng viên mới.", {("new_members_target", 200)}),
+    ("Toàn tỉnh có 755 tổ chức cơ sở Đảng, tăng 3 tổ chức cơ sở Đảng so với cuối năm 2017.",
+     {("party_organizations", 755), ("party_organizations_change", 3)}),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES, ids=[c[0][:50] for c in CASES])
+def test_sentences(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Chiều ngày 10/11/2023, đoàn công tác làm việc với Đảng ủy xã.",
+        "Nghị quyết Đại hội XIII, nhiệm kỳ 2020-2025, khóa XIII, lần thứ 4.",
+        "Một là, các cấp ủy đảng chỉ đạo. Hai là, các chi, đảng bộ tiếp tục xây dựng mô hình.",
+        "Mô hình “2 an” và mô hình “Mỗi tháng 1 câu chuyện ý nghĩa, 1 cuốn sách hay” được nhân rộng.",
+        "Điện thoại: 02943.825.017. Thống kê truy cập: Đang online: 1, Tất cả: 3762383.",
+        "Thực hiện Kết luận số 01-KL/TW và Kế hoạch số 76-KH/HU của Ban Thường vụ Huyện ủy.",
+        "Nội dung đăng ký thực hiện của một số tập thể, cá nhân còn chung chung.",
+        "Định kỳ 6 tháng và cuối năm báo cáo kết quả thực hiện mô hình.",
+    ],
+)
+def test_traps_give_nothing(text):
+    assert facts(text) == set()
+
+
+def test_flags_proposal_subset_ratio():
+    text = ("Qua 2 năm thực hiện có 07 tập thể, 33 cá nhân tiêu biểu được biểu dương, trong đó đề nghị huyện biểu dương "
+            "01 tập thể, 01 cá nhân năm 2022. Có 229/321 chi bộ hoàn thành công tác kiểm tra đảng viên.")
+    m = extract_text(text, references=False)
+    flags = {(r.indicator, r.value): r.flags for r in m.itertuples()}
+    assert flags[("commended_collectives", 7)] == ""
+    assert set(flags[("commended_collectives", 1)].split(",")) == {"subset", "proposal"}
+    assert "ratio" in flags[("party_cells", 229)] and "ratio_total" in flags[("party_cells", 321)]
+
+
+def test_provenance(sample_documents):
+    mentions = extract(sample_documents)
+    texts = sample_documents.set_index("doc_id")["text"]
+    assert len(mentions) > 20
+    for row in mentions.itertuples():
+        text = texts[row.doc_id]
+        assert text[row.start : row.end] == row.matched_text
+        assert row.matched_text in row.sentence
+        assert row.rule_id
+    members = mentions[(mentions.indicator == "party_members") & (mentions.value == 192)].iloc[0]
+    assert members.organization == "Đảng uỷ xã Phú Sơn"
+    assert members.unit == "member" and members.qualifier == "exact"
+    money = mentions[mentions.indicator == "money_vnd"].set_index("value")
+    assert money.loc[2_100_000_000, "qualifier"] == "at_least" and money.loc[2_100_000_000, "year"] == 2022
+    assert money.loc[500_000_000, "qualifier"] == "approx"
+    refs = set(mentions.loc[mentions.indicator == "reference", "value"])
+    assert {"01-KL/TW", "21-KL/TW", "272-QĐ/TU", "01-CT/TU", "05-CT/TW", "76-KH/HU", "56-KH/HU"} <= refs
+
+
+def test_extract_text_for_a_pasted_paragraph():
+    m = extract_text("Đảng bộ xã có 25 chi bộ với 640 đảng viên; năm 2023 kết nạp 18 đảng viên mới.")
+    assert list(m[["indicator", "value"]].itertuples(index=False, name=None)) == [
+        ("party_cells", 25), ("party_members", 640), ("new_members", 18)]
+    assert m.doc_id.isna().all()
+    assert m.iloc[2].year == 2023
+
+
+def test_an_analyst_adds_an_indicator_from_a_rules_file(tmp_path):
+    rules = yaml.safe_load(default_rules_path().read_text("utf-8"))
+    rules["units"]["house"] = ["căn nhà", "ngôi nhà", "nhà đại đoàn kết"]
+    rules["indicators"]["houses_built"] = {
+        "label": "Houses built",
+        "patterns": [{"id": "houses_built.built", "units": ["house"], "before": ["cất", "xây dựng", "bàn giao"]}],
+    }
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    text = "Qua 6 tháng đầu năm, mô hình cất được 6 căn nhà, tạo sinh kế cho 6 hộ với nguồn kinh phí gần 500 triệu đồng."
+    assert facts(text, rules=path) == {("houses_built", 6), ("money_vnd", 500_000_000)}
+    assert facts(text) == {("money_vnd", 500_000_000)}  # the packaged rules are untouched
+    assert "houses_built" in load_rules(path).indicator_names
+
+
+def test_a_broken_rules_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "rules.yaml"
+    path.write_text("units: {member: [đảng viên]}\nindicators:\n  x:\n    patterns:\n      - units: [nothing]\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="units .*nothing.* not defined"):
+        load_rules(path)
