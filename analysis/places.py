@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .clean.normalize import match_form, nfc, unify_tone_placement
+from .clean.normalize import UPPER, match_form, nfc, unify_tone_placement
 
 # Province names that are also ordinary words or names in these articles:
 # counted only with their unit word ("tư tưởng Hồ Chí Minh", "hòa bình").
@@ -94,7 +94,7 @@ def gazetteer() -> Gazetteer:
     return Gazetteer(provinces, by_name, dict(districts), dict(communes))
 
 
-_NAME = r"((?:[A-ZĐÀ-ỸẠ-Ỹ][^\s,.;:()“”\"/]*)(?:\s+[A-ZĐÀ-ỸẠ-Ỹ0-9][^\s,.;:()“”\"/]*){0,3})"
+_NAME = r"((?:" + UPPER + r"[^\s,.;:()“”\"/]*)(?:\s+(?:" + UPPER + r"|\d)[^\s,.;:()“”\"/]*){0,3})"
 _PROVINCE_PREFIX = re.compile(r"(?i:tỉnh\s+ủy|tỉnh|thành\s+ủy|thành\s+phố|tp\.?|ubnd\s+tỉnh|ubnd\s+tp\.?)\s+" + _NAME)
 _DISTRICT_PREFIX = re.compile(r"(?i:huyện\s+ủy|huyện|quận\s+ủy|quận|thị\s+ủy|thị\s+xã|thành\s+ủy|thành\s+phố|tp\.?)\s+" + _NAME)
 _COMMUNE_PREFIX = re.compile(r"(?i:đảng\s+ủy\s+xã|đảng\s+bộ\s+xã|xã|phường|thị\s+trấn)\s+" + _NAME + r"(?:\s*\(\s*" + _NAME + r"\s*\))?")

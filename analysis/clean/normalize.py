@@ -60,3 +60,8 @@ def match_form(text: str) -> str:
     if len(lowered) != len(text):
         lowered = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     return unify_tone_placement(lowered)
+
+
+# A regex character class of the upper-case letters Vietnamese uses (ranges such as
+# À-Ỹ would also take lower-case letters, which Unicode interleaves with them).
+UPPER = "[" + "".join(re.escape(c) for c in map(chr, range(0x41, 0x1F00)) if c.isalpha() and c.isupper()) + "]"

@@ -37,7 +37,8 @@ def _reference_rows(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
             continue
         rows.append({
             "doc_id": doc_id, "indicator": "reference", "value": c["code"], "unit": "citation",
-            "qualifier": "exact", "flags": "" if c["coded"] else "uncoded", "organization": None,
+            "qualifier": "exact", "flags": "" if c["coded"] else "uncoded", "organization": c.get("issued_by"),
+            "organization_level": c.get("issuer_level"), "organization_source": "citation" if c.get("issued_by") else None,
             "year": None, "period": None, "sentence": None, "matched_text": c["matched_text"],
             "start": c["start"], "end": c["end"], "rule_id": f"reference.{c['style']}",
             "unit_text": c["type_word"], "lower_bound": None,
@@ -91,7 +92,12 @@ def extract_text(text: str, rules: Rules | str | Path | None = None, references:
 
 
 def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) -> pd.DataFrame:
-    """One row per directive citation (coded or not), with doc_id and position."""
+    """One row per directive citation (coded or not), with doc_id and position.
+
+    The citing document's ``province`` and ``published`` date are added when
+    ``documents`` has them, so "which localities cite 05-CT/TW, by year" is one
+    groupby: ``table[table.code == "05-CT/TW"].groupby(["province", "published_year"]).size()``.
+    """
     compiled = _rules(rules)
     rows: list[dict] = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
@@ -100,4 +106,10 @@ def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) 
             c["sentence"] = _sentence_of(text, c["start"])
             c.pop("scored", None)
             rows.append(c)
-    return pd.DataFrame(rows, columns=CITATION_COLUMNS)
+    table = pd.DataFrame(rows, columns=CITATION_COLUMNS)
+    context = [c for c in ("province", "district", "published") if c in documents.columns]
+    if context:
+        table = table.merge(documents[["doc_id", *context]], on="doc_id", how="left")
+        if "published" in context:
+            table["published_year"] = pd.to_datetime(table["published"]).dt.year.astype("Int64")
+    return table

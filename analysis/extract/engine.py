@@ -20,22 +20,17 @@ from dataclasses import dataclass
 
 from ..clean.normalize import match_form
 from .numbers import NumberMatch, find_numbers
+from .organizations import find_organizations, main_organization
 from .rules import Pattern, Rules
 from .sentences import split_clauses, split_sentences
 
 MENTION_COLUMNS = [
-    "doc_id", "indicator", "value", "unit", "qualifier", "flags", "organization", "year", "period",
+    "doc_id", "indicator", "value", "unit", "qualifier", "flags", "organization", "organization_level",
+    "organization_source", "year", "period",
     "sentence", "matched_text", "start", "end", "rule_id", "unit_text", "lower_bound",
 ]
 
 _PAREN_ABBREV = re.compile(r"^\s*\([^()]{0,12}\)")
-_ORG = re.compile(
-    r"(?P<kw>(?:(?i:ban\s+thường\s+vụ|ban\s+chấp\s+hành)\s+)?"
-    r"(?i:đảng\s+(?:ủy|uỷ)|đảng\s+bộ|huyện\s+(?:ủy|uỷ)|tỉnh\s+(?:ủy|uỷ)|thành\s+(?:ủy|uỷ)|quận\s+(?:ủy|uỷ)|thị\s+(?:ủy|uỷ)|"
-    r"chi\s+bộ|(?:ủy|uỷ)\s+ban\s+kiểm\s+tra|ban\s+tuyên\s+giáo|ban\s+tổ\s+chức|ban\s+dân\s+vận)"
-    r"(?:\s+(?:Khối|khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|TP\.?|cơ\s+sở))?)"
-    r"(?P<rest>(?:\s+[^\W\d_][^\s,.;:()“”\"]*)*)"  # following words; only the capitalised ones are kept
-)
 _AREA = re.compile(r"(?i:toàn\s+(?:tỉnh|huyện|thành\s+phố|quận|thị\s+xã|xã|đảng\s+bộ|vùng|quốc|khối|ngành))")
 _PERIOD = re.compile(
     r"(?i:(?:\d+|sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+(?:19|20)\d{2})?"
@@ -198,29 +193,21 @@ def _before_first_comma(text: str) -> str:
     return text[: text.find(",")] if "," in text else text
 
 
-def _org_name(m: re.Match[str]) -> str:
-    """The organization words plus the capitalised name that follows them."""
-    name = []
-    for word in m.group("rest").split():
-        if not word[:1].isupper():
-            break
-        name.append(word)
-    return " ".join([m.group("kw").strip(), *name])
-
-
-def _organization(text: str, start: int, end: int, before: int) -> str | None:
-    """The Party organization the sentence names nearest before offset ``before``."""
+def _organization(text: str, orgs: list[dict], start: int, before: int) -> tuple[str | None, str | None]:
+    """The organization (and its level) the sentence names nearest before ``before``,
+    else the area it speaks of ("toàn tỉnh")."""
     best = None
-    for m in _ORG.finditer(text, start, end):
-        if m.start() >= before:
+    for org in orgs:
+        if org["start"] >= before:
             break
-        best = _org_name(m)
-    if best is None:
-        area = None
-        for m in _AREA.finditer(text, start, before):
-            area = m.group(0)
-        return area
-    return best
+        if org["start"] >= start:
+            best = org
+    if best is not None:
+        return best["name"], best["level"]
+    area = None
+    for m in _AREA.finditer(text, start, before):
+        area = m.group(0)
+    return area, None
 
 
 def _year_and_period(sentence: str) -> tuple[int | None, str | None]:
@@ -239,10 +226,15 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     """All indicator mentions of one document text, as dicts of ``MENTION_COLUMNS``."""
     mf = match_form(text)
     rows: list[dict] = []
+    orgs: list[dict] | None = None  # found lazily: most sentences have no mention
     for s_start, s_end in split_sentences(text):
         mentions = _find_mentions(text, mf, s_start, s_end, rules)
         if not mentions:
             continue
+        if orgs is None:
+            orgs = find_organizations(text)
+            main = main_organization(orgs)
+            main_level = next((o["level"] for o in orgs if o["name"] == main), None)
         sentence = text[s_start:s_end]
         sentence_mf = mf[s_start:s_end]
         year, period = _year_and_period(sentence)
@@ -255,7 +247,11 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             head = _after_last_comma(mf[previous_end:group_start])
             clause_before = mf[clause_start:group_start]
             after = _before_first_comma(mf[group_end:max(group_end, next_start)])
-            organization = _organization(text, s_start, s_end, group_start)
+            organization, level = _organization(text, orgs, s_start, group_start)
+            source = "sentence" if organization else None
+            if organization is None and main is not None:
+                organization, level, source = main, main_level, "document"
+            subject = (organization, level, source)
             for i, mention in enumerate(group):
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
                 after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
@@ -264,11 +260,11 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
                 role = next((name for name, pattern in rules.roles if _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
-                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, year, period, sentence, text))
+                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text))
     return rows
 
 
-def _rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, year, period, sentence, text) -> list[dict]:
+def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text) -> list[dict]:
     number = mention.number
     flags = list(base_flags)
     if mention.unit == "grassroots_cell":
@@ -282,7 +278,7 @@ def _rows(doc_id, indicator, rule_id, mention, role, base_flags, organization, y
     name = f"{indicator}_{role}" if role else indicator
     base = {
         "doc_id": doc_id, "indicator": name, "unit": mention.unit, "qualifier": number.qualifier,
-        "organization": organization, "year": year, "period": period, "sentence": sentence,
+        "organization": subject[0], "organization_level": subject[1], "organization_source": subject[2], "year": year, "period": period, "sentence": sentence,
         "matched_text": text[mention.lead : mention.unit_end], "start": mention.lead, "end": mention.unit_end,
         "rule_id": rule_id, "unit_text": mention.unit_text, "lower_bound": number.lower_bound,
     }

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import re
 
-from ..clean.normalize import match_form
+from ..clean.normalize import match_form, unify_tone_placement
 from .rules import Rules
 
 CITATION_COLUMNS = [
-    "doc_id", "code", "coded", "style", "number", "doc_type", "issuer", "type_word", "date", "term",
-    "start", "end", "matched_text", "sentence",
+    "doc_id", "code", "coded", "style", "number", "doc_type", "issuer", "issuer_level", "issued_by", "type_word",
+    "date", "year", "term", "start", "end", "matched_text", "sentence",
 ]
 
 _PARTY = re.compile(
@@ -32,6 +32,38 @@ _STATE = re.compile(
 )
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ngày\s+)?(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
 _TERM_AFTER = re.compile(r"\(?\s*kh[oó]a\s+([IVXL]+)\s*\)?")
+_ISSUED_BY = re.compile(
+    r"^[^;.]{0,40}?\bcủa\s+((?:Ban|Bộ|Ủy|Uỷ|Tỉnh|Huyện|Thành|Quận|Thị|Đảng|Chi|Chính|Thủ|UBND|HĐND|Hội|Văn)"
+    r"[^,;.()“”\"]{2,60}?)(?=\s+(?:về|khóa|khoá|gắn|ngày|và|nhằm|trong|tiếp|đã|được|để|theo|với|cho|tại)\b|[,;.()“”\"]|$)"
+)
+_PLENUM = re.compile(r"(?i:nghị\s+quyết\s+(?:hội\s+nghị\s+)?(?:lần\s+thứ\s+(\d{1,2})\s+ban\s+chấp\s+hành\s+)?trung\s+ương(?:\s+đảng)?(?:\s+(\d{1,2}))?)"
+                     r"(?:\s*[\(,]?\s*(?i:khóa|khoá)\s+([IVXL]+(?:\s*,\s*[IVXL]+)*))?")
+
+
+def issuer_level(issuer: str | None, levels: dict[str, str]) -> str | None:
+    """'BTGTW' -> 'central', 'TU' -> 'province', 'QĐ-UBND' issuer 'UBND' -> 'local government'."""
+    if not issuer:
+        return None
+    code = issuer.upper().split("-")[-1]
+    for ending in sorted(levels, key=len, reverse=True):
+        if code.endswith(ending):
+            return levels[ending]
+    return None
+
+
+def _iso_date(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    numbers = [int(x) for x in re.findall(r"\d+", raw)]
+    if len(numbers) != 3:
+        return None
+    day, month, year = numbers
+    try:
+        import datetime as dt
+
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
 
 
 def _settings(rules: Rules) -> tuple[dict[str, str], set[str], dict[str, str]]:
@@ -64,16 +96,37 @@ def _type_word_before(mf: str, start: int, types: dict[str, str]) -> str | None:
     return None
 
 
-def _details(text: str, end: int) -> tuple[str | None, str | None]:
-    tail = text[end : end + 80]
+def _details(text: str, end: int) -> dict:
+    """Date, term and issuing body written right after a citation."""
+    tail = unify_tone_placement(text[end : end + 160])
     date = _DATE_AFTER.match(tail)
-    term = _TERM_AFTER.search(tail[:60])
-    return (date.group(1) if date else None), (term.group(1) if term else None)
+    clause = re.split(r"[;.]|\s(?:và|gắn với)\s", tail, maxsplit=1)[0]
+    term = _TERM_AFTER.search(clause[:70])
+    issued = _ISSUED_BY.match(tail)
+    iso = _iso_date(date.group(1)) if date else None
+    return {
+        "date": iso, "year": int(iso[:4]) if iso else None, "term": term.group(1) if term else None,
+        "issued_by": " ".join(issued.group(1).split()) if issued else None,
+    }
+
+
+def _level_of_body(body: str | None) -> str | None:
+    if not body:
+        return None
+    low = match_form(body)
+    if any(k in low for k in ("bộ chính trị", "ban bí thư", "trung ương", "chính phủ", "thủ tướng")):
+        return "central"
+    if "tỉnh" in low or "thành ủy" in low:
+        return "province"
+    if any(k in low for k in ("huyện", "quận", "thị xã", "thị ủy")):
+        return "district"
+    return None
 
 
 def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
     """Every coded citation, and uncoded ones of the types the rules list."""
     types, uncoded, aliases = _settings(rules)
+    levels = {k.upper(): v for k, v in ((rules.raw.get("references") or {}).get("issuer_levels") or {}).items()}
     mf = match_form(text)
     rows: list[dict] = []
     taken: list[tuple[int, int]] = []
@@ -89,12 +142,14 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
                 issuer = m.group("issuer")
                 year = m.group("year")
                 code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
-            date, term = _details(text, m.end())
             taken.append(m.span())
+            type_word = _type_word_before(mf, m.start(), types)
+            start = mf.rfind(type_word, 0, m.start()) if type_word else m.start()
             rows.append({
                 "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
-                "doc_type": doc_type, "issuer": issuer, "type_word": _type_word_before(mf, m.start(), types),
-                "date": date, "term": term, "start": m.start(), "end": m.end(), "matched_text": m.group(0),
+                "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
+                "type_word": type_word, "start": start, "end": m.end(), "matched_text": text[start : m.end()],
+                **_details(text, m.end()),
             })
     if types:
         words = "|".join(re.escape(w) for w in sorted(types, key=len, reverse=True))
@@ -102,12 +157,26 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
             code_type = types[m.group(1)]
-            date, term = _details(text, m.end())
+            details = _details(text, m.end())
+            taken.append(m.span())
             rows.append({
                 "doc_id": doc_id, "code": f"{code_type} {m.group(2)}", "coded": False, "style": "uncoded",
-                "number": m.group(2), "doc_type": code_type, "issuer": None, "type_word": m.group(1),
-                "date": date, "term": term, "start": m.start(), "end": m.end(), "matched_text": text[m.start() : m.end()],
-                "scored": code_type in uncoded,
+                "number": m.group(2), "doc_type": code_type, "issuer": None,
+                "issuer_level": _level_of_body(details["issued_by"]), "type_word": m.group(1),
+                "start": m.start(), "end": m.end(), "matched_text": text[m.start() : m.end()],
+                "scored": code_type in uncoded, **details,
             })
+    # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
+    for m in _PLENUM.finditer(text):
+        plenum = m.group(1) or m.group(2)
+        if not plenum or any(a < m.end() and m.start() < b for a, b in taken):
+            continue
+        term = m.group(3)
+        rows.append({
+            "doc_id": doc_id, "code": f"NQ TW{plenum}" + (f" khóa {term.replace(' ', '')}" if term else ""), "coded": False,
+            "style": "plenum", "number": plenum, "doc_type": "NQ", "issuer": "TW", "issuer_level": "central",
+            "issued_by": "Ban Chấp hành Trung ương", "type_word": "nghị quyết", "date": None, "year": None, "term": term,
+            "start": m.start(), "end": m.end(), "matched_text": m.group(0), "scored": False,
+        })
     rows.sort(key=lambda r: r["start"])
     return rows
