@@ -6,8 +6,13 @@ mentions and directive citations) → later steps store, aggregate and report.
 """
 from __future__ import annotations
 
+from .extract import citations, extract, extract_text, load_rules, people
 from .load import load_corpus, read_corpus
+from .places import locate_documents
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_corpus", "read_corpus"]
+__all__ = [
+    "__version__", "citations", "extract", "extract_text", "load_corpus", "load_rules", "locate_documents",
+    "people", "read_corpus",
+]

@@ -21,7 +21,7 @@ from .references import CITATION_COLUMNS, extract_citations
 from .rules import Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
-    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text",
+    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text", "people",
     "find_numbers", "load_rules", "parse_number", "parse_rules",
 ]
 
@@ -83,7 +83,29 @@ def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, re
     rows: list[dict] = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         rows.extend(extract_document(doc_id, text, compiled, references))
-    return _mentions_frame(rows)
+    return _with_places(_mentions_frame(rows), documents)
+
+
+PLACE_COLUMNS = ("province", "district", "commune", "province_2025")
+
+
+def _with_places(mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Add the document's place columns (when it has them) to its mentions."""
+    present = [c for c in PLACE_COLUMNS if c in documents.columns]
+    if not present:
+        return mentions
+    return mentions.merge(documents[["doc_id", *present]], on="doc_id", how="left")
+
+
+def people(documents: pd.DataFrame) -> pd.DataFrame:
+    """One row per person named in each document, titles joined by "; "."""
+    from .people import find_people
+
+    rows = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        for person in find_people(nfc(text or "")):
+            rows.append({"doc_id": doc_id, **person, "titles": "; ".join(person["titles"])})
+    return pd.DataFrame(rows, columns=["doc_id", "name", "titles", "evidence", "sentence", "start", "end"])
 
 
 def extract_text(text: str, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:

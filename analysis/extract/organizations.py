@@ -44,13 +44,9 @@ _KINDS = [
 ]
 
 
-def _name(m: re.Match[str]) -> str:
-    words = []
-    for word in m.group("rest").split():
-        if not word[:1].isupper():
-            break
-        words.append(word)
-    return " ".join([" ".join(m.group("kw").split()), *words])
+def _proper_name(m: re.Match[str]) -> str:
+    """The capitalised name after the organization words ("Phú Sơn"), possibly empty."""
+    return " ".join(m.group("rest").split())
 
 
 def organization_level(name: str, province_names: frozenset[str] = frozenset()) -> str | None:
@@ -78,17 +74,18 @@ def find_organizations(text: str) -> list[dict]:
     """Every Party organization the text names, in order."""
     rows = []
     for m in _ORG.finditer(text):
-        name = _name(m)
+        proper = _proper_name(m)
+        name = " ".join([" ".join(m.group("kw").split()), proper]).strip()
         if len(name.split()) < 2:
             continue
         rows.append({"name": name, "kind": organization_kind(name), "level": organization_level(name),
-                     "start": m.start(), "end": m.start() + len(name)})
+                     "proper_name": proper or None, "start": m.start(), "end": m.end()})
     return rows
 
 
 def main_organization(orgs: list[dict]) -> str | None:
     """The most often named specific organization (one with a proper name), if any."""
-    specific = [o["name"] for o in orgs if any(w[:1].isupper() for w in o["name"].split()[2:])]
+    specific = [o["name"] for o in orgs if o["proper_name"]]
     if not specific:
         return None
     (name, count), *_ = Counter(specific).most_common(1)

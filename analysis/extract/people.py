@@ -70,7 +70,7 @@ _TITLE_INNER = {"ban", "thường", "vụ", "viên", "tịch", "thư", "trưởn
                 "chấp", "trực", "trị", "chính", "dân", "vận", "đảng", "ủy", "uỷ", "nhân", "tỉnh", "huyện", "xã", "phường",
                 "thị", "trấn", "thành", "phố", "quận", "khối", "cơ", "quan", "và", "doanh", "nghiệp", "đoàn", "phòng",
                 "văn", "hóa", "thông", "tin", "tuyên", "tổ", "nội", "ương", "trung", "nước", "hội", "đồng", "sở", "mặt", "trận",
-                "tổ quốc", "quốc", "các", "trường"}
+                "tổ quốc", "quốc", "các", "trường", "bộ"}
 
 
 def _continues_title(words: list[str], i: int) -> bool:
