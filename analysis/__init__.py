@@ -6,7 +6,7 @@ mentions and directive citations) → later steps store, aggregate and report.
 """
 from __future__ import annotations
 
-from .extract import citations, extract, extract_text, load_rules, people
+from .extract import citations, extract, extract_text, load_rules, people_table
 from .load import load_corpus, read_corpus
 from .places import locate_documents
 
@@ -14,5 +14,5 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__", "citations", "extract", "extract_text", "load_corpus", "load_rules", "locate_documents",
-    "people", "read_corpus",
+    "people_table", "read_corpus",
 ]

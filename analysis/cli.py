@@ -74,6 +74,30 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+    from .store import StoreBusy
+
+    _check_inputs(args.corpus)
+    if args.engine == "local" and args.scheduler:
+        raise UserError("--scheduler needs --engine dask")
+    try:
+        summary = build(args.corpus, store=args.store, workers=args.workers, engine=args.engine,
+                        scheduler=args.scheduler, rebuild=args.rebuild, quiet=args.quiet,
+                        batch_size=args.batch_size, rules=args.rules, text_column=args.text_column)
+    except StoreBusy as exc:
+        raise UserError(str(exc)) from None
+    print(summary.line())
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import run_benchmark
+
+    run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample)
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from .report import ReportError, run_report
 
@@ -114,6 +138,29 @@ def build_parser() -> argparse.ArgumentParser:
     extract = corpus_command("extract", "Write one row per indicator mention and directive citation, with provenance.")
     extract.add_argument("--rules", help="indicator rules file (YAML) to use instead of the packaged one")
     extract.set_defaults(func=cmd_extract)
+
+    build = commands.add_parser("build", help="Build (or update) the store of analysis tables from a corpus.",
+                                description="Load, clean and extract a corpus into Parquet tables and a DuckDB file. "
+                                            "Re-runs process only new or changed documents.")
+    build.add_argument("corpus", nargs="+", help="files or directories")
+    build.add_argument("--store", default="data/store", help="store directory (default: data/store)")
+    build.add_argument("--workers", type=int, default=None, help="processes to use (default: all cores)")
+    build.add_argument("--engine", choices=["local", "dask"], default="local", help="local processes or Dask tasks")
+    build.add_argument("--scheduler", help="address of an existing Dask scheduler (with --engine dask)")
+    build.add_argument("--rebuild", action="store_true", help="process every document, even unchanged ones")
+    build.add_argument("--batch-size", type=int, default=200, help="documents per task (default: 200)")
+    build.add_argument("--rules", help="indicator rules file (YAML) instead of the packaged one")
+    build.add_argument("--text-column", default="text", help="text field of JSON/CSV/Parquet records")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.set_defaults(func=cmd_build)
+
+    bench = commands.add_parser("bench", help="Benchmark the build on a synthetic corpus and print the figures.")
+    bench.add_argument("--docs", type=int, default=20_000, help="documents to generate (default: 20000)")
+    bench.add_argument("--workers", type=int, default=None, help="processes for the build (default: all cores)")
+    bench.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus")
+    bench.add_argument("--peer-sample", type=int, default=200, help="documents given to the tokenizer peer")
+    bench.add_argument("--keep", help="keep the synthetic corpus and store in this directory")
+    bench.set_defaults(func=cmd_bench)
 
     report = commands.add_parser("report", help="Run a report notebook with papermill and write HTML.")
     report.add_argument("--corpus", default="data/sample", help="corpus to report on (default: data/sample)")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -44,7 +44,7 @@ class Unit:
     longitude: float | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Gazetteer:
     provinces: dict[str, dict]  # key -> {name, full, code, lat, lon, new_name}
     province_by_name: dict[str, str]  # match-form short name -> key
@@ -95,11 +95,32 @@ def gazetteer() -> Gazetteer:
 
 
 _NAME = r"((?:" + UPPER + r"[^\s,.;:()“”\"/]*)(?:\s+(?:" + UPPER + r"|\d)[^\s,.;:()“”\"/]*){0,3})"
-_PROVINCE_PREFIX = re.compile(r"(?i:tỉnh\s+ủy|tỉnh|thành\s+ủy|thành\s+phố|tp\.?|ubnd\s+tỉnh|ubnd\s+tp\.?)\s+" + _NAME)
-_DISTRICT_PREFIX = re.compile(r"(?i:huyện\s+ủy|huyện|quận\s+ủy|quận|thị\s+ủy|thị\s+xã|thành\s+ủy|thành\s+phố|tp\.?)\s+" + _NAME)
-_COMMUNE_PREFIX = re.compile(r"(?i:đảng\s+ủy\s+xã|đảng\s+bộ\s+xã|xã|phường|thị\s+trấn)\s+" + _NAME + r"(?:\s*\(\s*" + _NAME + r"\s*\))?")
-_BARE = re.compile(r"(?<![\w])" + _NAME)
+# Unit and committee words, matched in match form (lower case) in one pass; the
+# capitalised name after them is read from the original text.
+_UNIT_WORD = re.compile(
+    r"(?<!\w)(?P<word>tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy|đảng ủy xã|đảng bộ xã|ubnd tỉnh|ubnd tp\.?|"
+    r"thành phố|thị trấn|thị xã|tỉnh|huyện|quận|xã|phường|tp\.?)\s+"
+)
+_KINDS = {
+    "tỉnh ủy": ("province",), "tỉnh": ("province",), "ubnd tỉnh": ("province",), "ubnd tp": ("province",),
+    "ubnd tp.": ("province",), "thành ủy": ("province", "district"), "thành phố": ("province", "district"),
+    "tp": ("province", "district"), "tp.": ("province", "district"), "huyện ủy": ("district",), "huyện": ("district",),
+    "quận ủy": ("district",), "quận": ("district",), "thị ủy": ("district",), "thị xã": ("district",),
+    "đảng ủy xã": ("commune",), "đảng bộ xã": ("commune",), "xã": ("commune",), "phường": ("commune",),
+    "thị trấn": ("commune",),
+}
+_NAME_RE = re.compile(_NAME)
+_PAREN_NAME = re.compile(r"\s*\(\s*" + _NAME + r"\s*\)")
 _HCM = re.compile(r"(?i:tp\.?\s*hcm|tp\.?\s*hồ\s+chí\s+minh|thành\s+phố\s+hồ\s+chí\s+minh|thành\s+ủy\s+tp\.?\s*hồ\s+chí\s+minh)")
+
+
+@lru_cache(maxsize=1)
+def _bare_provinces(g: Gazetteer) -> re.Pattern[str]:
+    """Capitalised province names as written ("Hậu Giang"), except those that are also ordinary words."""
+    names = sorted({p["name"] for p in g.provinces.values()} | {part for p in g.provinces.values() for part in p["name"].split(" - ")},
+                   key=len, reverse=True)
+    names = [n for n in names if match_form(n) not in _NEEDS_UNIT_WORD and len(n.split()) >= 2 and match_form(n) in g.province_by_name]
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(unify_tone_placement(n)) for n in names) + r")(?!\w)")
 
 
 def _prefixes_of(name: str) -> list[str]:
@@ -115,18 +136,18 @@ def _match_name(name: str, table: dict) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _plain_names(g: Gazetteer) -> tuple[tuple[str, str], ...]:
+    """(unaccented name without spaces, province key): "bentre", "hungyen" …"""
+    return tuple((re.sub(r"[^a-z]", "", _ascii(p["name"])), key) for key, p in g.provinces.items())
+
+
 def _host_votes(source: str | None, g: Gazetteer) -> dict[str, float]:
     """Provinces whose unaccented name appears in the site's host name."""
     if not source or "://" not in str(source):
         return {}
-    host = urlparse(str(source)).hostname or ""
-    compact = host.replace("-", "")
-    votes = {}
-    for key, p in g.provinces.items():
-        plain = re.sub(r"[^a-z]", "", _ascii(p["name"]))
-        if len(plain) >= 6 and plain in compact:
-            votes[key] = 2.0
-    return votes
+    compact = (urlparse(str(source)).hostname or "").replace("-", "")
+    return {key: 2.0 for plain, key in _plain_names(g) if len(plain) >= 6 and plain in compact}
 
 
 def _ascii(text: str) -> str:
@@ -152,28 +173,32 @@ def collect_evidence(text: str, source: str | None = None) -> Evidence:
         votes[key] += weight
     if _HCM.search(text):
         votes["thanhphohochiminh"] += 2
-    for m in _PROVINCE_PREFIX.finditer(text):
-        hit = _match_name(m.group(1), g.province_by_name)
-        if hit:
-            votes[g.province_by_name[hit]] += 2
-    for m in _BARE.finditer(text):
-        words = match_form(m.group(1)).split()
-        spans = [" ".join(words[i:j]) for i in range(len(words)) for j in range(len(words), i + 1, -1)]
-        hit = next((s for s in spans if s in g.province_by_name and s not in _NEEDS_UNIT_WORD), None)
-        if hit:  # "VNPT Hậu Giang" names Hậu Giang
-            votes[g.province_by_name[hit]] += 1
+    for m in _bare_provinces(g).finditer(text):  # "VNPT Hậu Giang" names Hậu Giang
+        votes[g.province_by_name[match_form(m.group(0))]] += 1
     districts: list[Unit] = []
-    for m in _DISTRICT_PREFIX.finditer(text):
-        hit = _match_name(m.group(1), g.districts)
-        if hit and hit not in g.province_by_name:
-            districts.extend(g.districts[hit])
     communes: list[Unit] = []
-    for m in _COMMUNE_PREFIX.finditer(text):
-        hit = _match_name(m.group(1), g.communes)
-        if hit:
+    for m in _UNIT_WORD.finditer(match_form(text)):
+        name = _NAME_RE.match(text, m.end())
+        if not name:
+            continue
+        kinds = _KINDS[m.group("word")]
+        if "province" in kinds:
+            hit = _match_name(name.group(1), g.province_by_name)
+            if hit:
+                votes[g.province_by_name[hit]] += 2
+                continue
+        if "district" in kinds:
+            hit = _match_name(name.group(1), g.districts)
+            if hit and hit not in g.province_by_name:
+                districts.extend(g.districts[hit])
+        if "commune" in kinds:
+            hit = _match_name(name.group(1), g.communes)
+            if not hit:
+                continue
             found = g.communes[hit]
-            if m.group(2):  # "xã Phú Sơn (Chợ Lách)": the parenthesis names the district
-                district = _match_name(m.group(2), g.districts)
+            paren = _PAREN_NAME.match(text, name.end())
+            if paren:  # "xã Phú Sơn (Chợ Lách)": the parenthesis names the district
+                district = _match_name(paren.group(1), g.districts)
                 if district:
                     keys = {u.district_key for u in g.districts[district]}
                     narrowed = [u for u in found if u.district_key in keys]
@@ -224,14 +249,13 @@ def decide(evidence: Evidence) -> dict:
     result.update(province=p["name"], province_code=p["code"], province_2025=p["province_2025"],
                   latitude=p["latitude"], longitude=p["longitude"],
                   latitude_2025=p["latitude_2025"], longitude_2025=p["longitude_2025"])
-    in_province = [u for u in evidence.districts if u.province_key == best]
-    if in_province:
-        names = pd.Series([u.full for u in in_province]).value_counts()
-        result["district"] = names.index[0]
-    communes = [u for u in evidence.communes if u.province_key == best]
+    # The district and commune named most often in that province (first named on a tie).
+    districts = Counter(u.full for u in evidence.districts if u.province_key == best)
+    if districts:
+        result["district"] = districts.most_common(1)[0][0]
+    communes = Counter(u.full for u in evidence.communes if u.province_key == best)
     if communes:
-        names = pd.Series([u.full for u in communes]).value_counts()
-        result["commune"] = names.index[0]
+        result["commune"] = communes.most_common(1)[0][0]
     return result
 
 

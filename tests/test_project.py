@@ -11,9 +11,15 @@ def _name(requirement: str) -> str:
     return re.split(r"[<>=!~\[ ;]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
+# Conda splits dask[distributed] into its two packages.
+EXTRAS = {"dask": {"dask", "distributed"}}
+
+
 def test_environment_yml_matches_pyproject(root):
     project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))["project"]
-    wanted = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    wanted = set()
+    for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
+        wanted |= EXTRAS.get(_name(requirement), {_name(requirement)})
     env = yaml.safe_load((root / "environment.yml").read_text("utf-8"))
     names = set()
     for item in env["dependencies"]:

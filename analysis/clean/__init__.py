@@ -101,7 +101,7 @@ def clean_document(raw_text: str, title: str | None = None, published: dt.date |
             body.pop()
     kept: list[str] = []
     for line in body:
-        if line and (is_chrome_line(line) or (is_contact_line(line) and len(line.split()) <= 12)):
+        if line and len(line) < 200 and (is_chrome_line(line) or (is_contact_line(line) and len(line.split()) <= 12)):
             chrome.append(line)
         else:
             kept.append(line)

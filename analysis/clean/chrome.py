@@ -59,6 +59,8 @@ def _starts_with_phrase(text: str, phrase: str) -> bool:
 
 def is_footer_marker(line: str) -> bool:
     """A short line such as "Các tin khác", "Thống kê truy cập", "Xem thêm >>"."""
+    if len(line) > 80:
+        return False
     s = _bare(line)
     if not s or len(s.split()) > 6:
         return False
@@ -67,9 +69,11 @@ def is_footer_marker(line: str) -> bool:
 
 def is_contact_line(line: str) -> bool:
     """A line of a site's contact/ownership block (phone, e-mail, URL, 'Địa chỉ:' …)."""
+    if len(line) > 400:  # a paragraph, even if it quotes a phone number
+        return False
     if _EMAIL.search(line) or _URL.search(line) or _PHONE.search(line):
         return True
-    s = _bare(line)
+    s = _bare(line[:300])  # a contact line states its kind at the start
     phrases = vocabulary().contact_phrases
     # "- Địa chỉ: …", "Điện thoại: …" open a contact line; elsewhere only a short line counts.
     return any(_starts_with_phrase(s, p) for p in phrases) or (
@@ -80,7 +84,7 @@ def is_contact_line(line: str) -> bool:
 def is_chrome_line(line: str) -> bool:
     """True for a line that is page furniture wherever it appears."""
     stripped = line.strip()
-    if not stripped:
+    if not stripped or len(stripped) > 300:  # a paragraph, not furniture
         return False
     if _PUNCT_ONLY.match(stripped) or _PAGINATION.match(stripped):
         return True

@@ -70,8 +70,10 @@ def parse_iso_date(value: str) -> dt.date | None:
 def looks_like_headline(line: str) -> bool:
     """A single short line that does not read as a body paragraph."""
     s = line.strip()
+    if len(s) > 250:
+        return False
     n = len(_words(s))
-    if n < 2 or len(s) > 250:
+    if n < 2:
         return False
     if s.endswith(".") and not s.endswith("..."):
         return False

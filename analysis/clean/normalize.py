@@ -39,14 +39,15 @@ def _tone_moves() -> dict[str, str]:
 
 _MOVES = _tone_moves()
 # Only open syllables (no letter follows) and not after 'q' ("quý" has no old form).
+# Candidates: o/u followed by a toned vowel at a syllable's end (the pair is checked in _MOVES).
 _MOVE_RE = re.compile(
-    r"(?<![qQ])(" + "|".join(sorted(map(re.escape, _MOVES), key=len, reverse=True)) + r")(?!\w)"
+    r"(?<![qQ])[oOuU][" + "".join(sorted({pair[1] for pair in _MOVES})) + r"](?!\w)"
 )
 
 
 def unify_tone_placement(text: str) -> str:
     """Move tone marks of open oa/oe/uy syllables to the first vowel (length-preserving)."""
-    return _MOVE_RE.sub(lambda m: _MOVES[m.group(1)], text)
+    return _MOVE_RE.sub(lambda m: _MOVES.get(m.group(0), m.group(0)), text)
 
 
 def match_form(text: str) -> str:

@@ -21,7 +21,7 @@ from .references import CITATION_COLUMNS, extract_citations
 from .rules import Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
-    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text", "people",
+    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text", "people_table",
     "find_numbers", "load_rules", "parse_number", "parse_rules",
 ]
 
@@ -46,13 +46,14 @@ def _reference_rows(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
     return rows
 
 
-def _sentence_of(text: str, start: int) -> str:
-    from .sentences import split_sentences
+def _sentences_of(text: str, starts: list[int]) -> list[str]:
+    """The sentence around each offset (sentences are split once per text)."""
+    from .sentences import sentence_at, split_sentences
 
-    for a, b in split_sentences(text):
-        if a <= start < b:
-            return text[a:b]
-    return ""
+    if not starts:
+        return []
+    spans = split_sentences(text)
+    return [text[span[0] : span[1]] if (span := sentence_at(spans, s)) else "" for s in starts]
 
 
 def _mentions_frame(rows: list[dict]) -> pd.DataFrame:
@@ -66,8 +67,8 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
     rows = extract_mentions(text, rules, doc_id)
     if references:
         refs = _reference_rows(doc_id, text, rules)
-        for r in refs:
-            r["sentence"] = _sentence_of(text, r["start"])
+        for r, sentence in zip(refs, _sentences_of(text, [r["start"] for r in refs])):
+            r["sentence"] = sentence
         rows.extend(refs)
     rows.sort(key=lambda r: (r["start"], r["indicator"]))
     return rows
@@ -97,7 +98,7 @@ def _with_places(mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFram
     return mentions.merge(documents[["doc_id", *present]], on="doc_id", how="left")
 
 
-def people(documents: pd.DataFrame) -> pd.DataFrame:
+def people_table(documents: pd.DataFrame) -> pd.DataFrame:
     """One row per person named in each document, titles joined by "; "."""
     from .people import find_people
 
@@ -124,8 +125,9 @@ def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) 
     rows: list[dict] = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         text = nfc(text or "")
-        for c in extract_citations(text, compiled, doc_id):
-            c["sentence"] = _sentence_of(text, c["start"])
+        found = extract_citations(text, compiled, doc_id)
+        for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found])):
+            c["sentence"] = sentence
             c.pop("scored", None)
             rows.append(c)
     table = pd.DataFrame(rows, columns=CITATION_COLUMNS)

@@ -15,13 +15,14 @@ mentions, one per indicator, both decided by "khen thưởng".
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from ..clean.normalize import match_form
 from .numbers import NumberMatch, find_numbers
 from .organizations import find_organizations, main_organization
-from .rules import Pattern, Rules
+from .rules import Pattern, Rules, unit_key
 from .sentences import split_clauses, split_sentences
 
 MENTION_COLUMNS = [
@@ -112,14 +113,10 @@ def classify(unit: str, context: _Context, rules: Rules) -> list[tuple[str, str]
     return assigned
 
 
-def _unit_key(text: str) -> str:
-    return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
-
-
 def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> list[_Mention]:
     sentence_mf = mf[start:end]
     clauses = split_clauses(text, start, end)
-    units = {_unit_key(k): v for k, v in rules.units.items()}
+    units = rules.units
     mentions = []
     for local in find_numbers(text[start:end]):
         if local.kind == "percent":
@@ -133,7 +130,7 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
                 clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
                 mentions.append(_Mention(number, implied, "", number.end, clause))
             continue
-        unit = units.get(_unit_key(m.group(1)))
+        unit = units.get(unit_key(m.group(1)))
         if unit is None:
             continue
         if unit == "comrade" and not rules.comrade_requires.search(sentence_mf):
@@ -227,7 +224,14 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     mf = match_form(text)
     rows: list[dict] = []
     orgs: list[dict] | None = None  # found lazily: most sentences have no mention
+    candidates = [m.end() - 1 for m in rules.candidate_regex.finditer(mf)]  # where each unit phrase ends
+    if not candidates:
+        return rows
     for s_start, s_end in split_sentences(text):
+        # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
+        i = bisect.bisect_left(candidates, s_start)
+        if i == len(candidates) or candidates[i] >= s_end:
+            continue
         mentions = _find_mentions(text, mf, s_start, s_end, rules)
         if not mentions:
             continue

@@ -175,14 +175,18 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTE_SPAN.finditer(text)]
 
 
+_QUALIFIER_RE = re.compile(
+    r"(?<!\w)(?P<q>" + "|".join(re.escape(p) for p, _ in QUALIFIERS) + r")\s+$"
+)
+_QUALIFIER_KIND = dict(QUALIFIERS)
+
+
 def _qualifier(text: str, start: int) -> tuple[str, int | None]:
     """The qualifier written just before offset ``start`` ("gần", "hơn", …)."""
     window_start = max(0, start - 16)
-    low = match_form(text[window_start:start])
-    for phrase, qualifier in QUALIFIERS:
-        m = re.search(rf"(?<!\w){re.escape(phrase)}\s+$", low)
-        if m:
-            return qualifier, window_start + m.start()
+    m = _QUALIFIER_RE.search(match_form(text[window_start:start]))
+    if m:
+        return _QUALIFIER_KIND[m.group("q")], window_start + m.start()
     return "exact", None
 
 

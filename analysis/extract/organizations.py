@@ -14,16 +14,17 @@ from collections import Counter
 
 from ..clean.normalize import UPPER, match_form
 
-_U = r"(?:ủy|uỷ|Ủy|Uỷ)"
-_ORG = re.compile(
-    r"(?P<kw>"
-    r"(?:(?i:ban\s+thường\s+vụ|ban\s+chấp\s+hành|thường\s+trực)\s+)?"
-    r"(?:(?i:ban\s+tuyên\s+giáo|ban\s+tổ\s+chức|ban\s+dân\s+vận|ban\s+nội\s+chính|" + _U + r"\s+ban\s+kiểm\s+tra|văn\s+phòng)\s+)?"
-    r"(?i:đảng\s+" + _U + r"|đảng\s+bộ|huyện\s+" + _U + r"|tỉnh\s+" + _U + r"|thành\s+" + _U + r"|quận\s+" + _U +
-    r"|thị\s+" + _U + r"|chi\s+bộ|trung\s+ương|bộ\s+chính\s+trị|ban\s+bí\s+thư)"
-    r"(?:\s+(?P<level_word>Khối|khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|TP\.?|cơ\s+sở))?)"
-    r"(?P<rest>(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*)"  # the capitalised name that follows
+# Found in two steps for speed: the committee word in match form (lower case, one
+# tone placement), then the words around it in the original text.
+_CORE = re.compile(
+    r"(?<!\w)(?:đảng ủy|đảng bộ|huyện ủy|tỉnh ủy|thành ủy|quận ủy|thị ủy|chi bộ|trung ương|bộ chính trị|ban bí thư)(?!\w)"
 )
+_PREFIX = re.compile(
+    r"(?:(?:ban thường vụ|ban chấp hành|thường trực)\s+)?"
+    r"(?:(?:ban tuyên giáo|ban tổ chức|ban dân vận|ban nội chính|ủy ban kiểm tra|văn phòng)\s+)?$"
+)
+_LEVEL_WORD = re.compile(r"\s+(?:khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|tp\.?|cơ\s+sở)(?!\w)")
+_REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capitalised name that follows
 
 _LEVELS = [
     (re.compile(r"trung ương|bộ chính trị|ban bí thư"), "central"),
@@ -42,11 +43,6 @@ _KINDS = [
     (re.compile(r"chi bộ"), "cell"),
     (re.compile(r"đảng bộ"), "party_organization"),
 ]
-
-
-def _proper_name(m: re.Match[str]) -> str:
-    """The capitalised name after the organization words ("Phú Sơn"), possibly empty."""
-    return " ".join(m.group("rest").split())
 
 
 def organization_level(name: str, province_names: frozenset[str] = frozenset()) -> str | None:
@@ -72,14 +68,27 @@ def organization_kind(name: str) -> str:
 
 def find_organizations(text: str) -> list[dict]:
     """Every Party organization the text names, in order."""
+    mf = match_form(text)
     rows = []
-    for m in _ORG.finditer(text):
-        proper = _proper_name(m)
-        name = " ".join([" ".join(m.group("kw").split()), proper]).strip()
+    covered = 0
+    for m in _CORE.finditer(mf):
+        if m.start() < covered:
+            continue
+        prefix = _PREFIX.search(mf, max(0, m.start() - 45), m.start())
+        start = prefix.start() if prefix and prefix.group(0) else m.start()
+        end = m.end()
+        level = _LEVEL_WORD.match(mf, end)
+        if level:
+            end = level.end()
+        rest = _REST.match(text, end)
+        proper = " ".join(rest.group(0).split()) if rest else ""
+        end = rest.end() if rest else end
+        name = " ".join(text[start:end].split())
+        covered = end
         if len(name.split()) < 2:
             continue
         rows.append({"name": name, "kind": organization_kind(name), "level": organization_level(name),
-                     "proper_name": proper or None, "start": m.start(), "end": m.end()})
+                     "proper_name": proper or None, "start": start, "end": end})
     return rows
 
 

@@ -25,6 +25,14 @@ class RulesError(ValueError):
     """The rules file is not valid; the message says where."""
 
 
+_NUMBER_WORDS = ("một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười|hàng chục|hàng trăm|hàng nghìn|hàng ngàn|vài|mấy")
+
+
+def unit_key(text: str) -> str:
+    """How a unit phrase is looked up: single spaces, ", " after commas."""
+    return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
+
+
 def phrase_regex(phrase: str) -> str:
     """Regex for one phrase: its words separated by any whitespace, commas tight."""
     tokens = phrase.replace(",", " , ").split()
@@ -101,8 +109,9 @@ class Indicator:
 class Rules:
     """Everything the matcher needs, compiled."""
 
-    units: dict[str, str]  # match-form phrase -> unit name
+    units: dict[str, str]  # match-form phrase (", " after commas) -> unit name
     unit_regex: re.Pattern[str]
+    candidate_regex: re.Pattern[str]  # where a mention may be: a number next to a unit
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
@@ -159,9 +168,15 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     units: dict[str, str] = {}
     for unit, phrases in data["units"].items():
         for phrase in phrases:
-            units.setdefault(match_form(str(phrase)).strip(), unit)
+            units.setdefault(unit_key(match_form(str(phrase))), unit)
     ordered = sorted(units, key=len, reverse=True)
-    unit_regex = re.compile(r"\s*(" + "|".join(phrase_regex(p) for p in ordered) + r")(?!\w)")
+    alternatives = "|".join(phrase_regex(p) for p in ordered)
+    unit_regex = re.compile(r"\s*(" + alternatives + r")(?!\w)")
+    implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", [])]
+    candidate_regex = re.compile(
+        r"(?:\d|(?<!\w)(?:" + _NUMBER_WORDS + r"))(?:[^\n.!?;]|\.(?=\d)){0,24}?(?<!\w)(?:" + alternatives + r")(?!\w)"
+        + ("|(?<!\w)(?:" + "|".join(phrase_regex(match_form(p)) for p in implied_before) + r")(?!\w)" if implied_before else "")
+    )
     indicators = []
     for name, spec in data["indicators"].items():
         patterns = tuple(
@@ -184,6 +199,7 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     return Rules(
         units=units,
         unit_regex=unit_regex,
+        candidate_regex=candidate_regex,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),

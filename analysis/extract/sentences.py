@@ -17,13 +17,14 @@ import re
 _ABBREVIATIONS = {"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "ks", "th", "đ/c", "đc", "st", "tr", "nxb", "ct", "ubnd", "hđnd"}
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 _CLAUSE_BREAK = re.compile(r"[;()\[\]]")
+_LAST_WORD = re.compile(r"(\S+)$")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the '.' at ``dot`` closes an abbreviation like 'TP.'."""
     if text[dot] != ".":
         return False
-    m = re.search(r"(\S+)$", text[:dot])
+    m = _LAST_WORD.search(text, max(0, dot - 24), dot)
     if not m:
         return False
     word = m.group(1).lower().lstrip("(\"“")
@@ -56,6 +57,16 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         if b > a:
             trimmed.append((a, b))
     return trimmed
+
+
+def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+    """The span in ``spans`` (sorted) that contains ``offset``."""
+    import bisect
+
+    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    if i >= 0 and spans[i][0] <= offset < spans[i][1]:
+        return spans[i]
+    return None
 
 
 def split_clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,0 +1,155 @@
+"""Benchmark: how fast the build is, against a floor and a peer, on one corpus.
+
+``python -m analysis bench --docs N`` generates N synthetic articles of about
+5 KB by recombining sentences of the bundled sample (deterministic for a
+seed), writes them as JSON Lines shards, and measures in child processes, on
+the same files:
+
+* floor — read, decode, parse JSON and NFC-normalize the text, nothing else;
+* build — the full build (places, indicators, citations) into a fresh store;
+  people (underthesea part-of-speech tags) are a second, slower stage and are
+  measured apart;
+* peer — underthesea ``word_tokenize`` on a subsample, scaled to N.
+
+It prints documents/s, MB/s and peak resident memory for each, the ratios
+build/floor and peer/build, and a one-line summary last.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+from .clean.normalize import nfc
+from .extract.sentences import split_sentences
+
+TARGET_BYTES = 5_000
+SHARD = 1_000
+
+
+def sample_sentences() -> list[str]:
+    """Sentences of the bundled sample articles (the building blocks)."""
+    from .load import load_corpus
+
+    root = Path(__file__).resolve().parents[1] / "data" / "sample"
+    docs = load_corpus(root, warn=False)
+    sentences = []
+    for text in docs["text"]:
+        sentences.extend(text[a:b] for a, b in split_sentences(text) if b - a > 30)
+    return sentences
+
+
+def generate_corpus(directory: Path, docs: int, seed: int) -> tuple[int, int]:
+    """Write ``docs`` synthetic articles as JSONL shards; return (files, bytes)."""
+    rng = random.Random(seed)
+    sentences = sample_sentences()
+    directory.mkdir(parents=True, exist_ok=True)
+    total = 0
+    files = 0
+    for start in range(0, docs, SHARD):
+        path = directory / f"shard-{start // SHARD:05d}.jsonl"
+        with path.open("w", encoding="utf-8") as handle:
+            for i in range(start, min(docs, start + SHARD)):
+                body, size = [], 0
+                while size < TARGET_BYTES:
+                    sentence = rng.choice(sentences)
+                    body.append(sentence)
+                    size += len(sentence.encode("utf-8")) + 1
+                record = {"id": f"synthetic-{i:07d}", "url": f"https://example.vn/{i}", "text": " ".join(body)}
+                line = json.dumps(record, ensure_ascii=False) + "\n"
+                handle.write(line)
+                total += len(line.encode("utf-8"))
+        files += 1
+    return files, total
+
+
+_CHILD = textwrap.dedent("""
+    import json, resource, sys, time
+    phase, corpus, store, workers, sample = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    started = time.perf_counter()
+    docs = 0
+    if phase == "floor":
+        import unicodedata
+        from pathlib import Path
+        for path in sorted(Path(corpus).glob("*.jsonl")):
+            for line in path.read_bytes().decode("utf-8").splitlines():
+                unicodedata.normalize("NFC", json.loads(line)["text"])
+                docs += 1
+    elif phase in ("build", "people"):
+        from analysis.build import build
+        stages = ("places", "indicators", "citations") if phase == "build" else ("people",)
+        summary = build(corpus, store=store, workers=workers, quiet=True, rebuild=True, stages=stages)
+        docs = summary.processed
+    elif phase == "peer":
+        from pathlib import Path
+        from underthesea import word_tokenize
+        texts = []
+        for path in sorted(Path(corpus).glob("*.jsonl")):
+            for line in path.read_text("utf-8").splitlines():
+                texts.append(json.loads(line)["text"])
+                if len(texts) >= sample:
+                    break
+            if len(texts) >= sample:
+                break
+        started = time.perf_counter()
+        for text in texts:
+            word_tokenize(text)
+        docs = len(texts)
+    elapsed = time.perf_counter() - started
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"docs": docs, "seconds": elapsed, "rss_main_mb": own, "rss_worker_mb": children}))
+""")
+
+
+def _measure(phase: str, corpus: Path, store: Path, workers: int, sample: int) -> dict:
+    proc = subprocess.run([sys.executable, "-c", _CHILD, phase, str(corpus), str(store), str(workers), str(sample)],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"benchmark phase {phase} failed:\n{proc.stderr[-2000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def run_benchmark(docs: int = 20_000, workers: int | None = None, seed: int = 1, keep: str | None = None,
+                  peer_sample: int = 200) -> dict:
+    """Generate, measure and print; returns the figures."""
+    workers = workers or os.cpu_count() or 1
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="analysis-bench-"))
+    corpus, store = base / "corpus", base / "store"
+    if corpus.exists():
+        shutil.rmtree(corpus)
+    t0 = time.perf_counter()
+    files, size = generate_corpus(corpus, docs, seed)
+    print(f"corpus: {docs} documents, {size / 1e6:.1f} MB in {files} JSONL files "
+          f"({size / docs / 1000:.1f} KB/document), generated in {time.perf_counter() - t0:.1f}s; {workers} worker(s), "
+          f"{os.cpu_count()} core(s)")
+    figures = {}
+    for phase in ("floor", "build", "people", "peer"):
+        result = _measure(phase, corpus, store, workers, peer_sample)
+        scale = docs / result["docs"] if result["docs"] else 0
+        seconds = result["seconds"] * scale  # the peer ran on a subsample
+        figures[phase] = {**result, "scaled_seconds": seconds, "docs_per_s": docs / seconds if seconds else 0.0,
+                          "mb_per_s": size / 1e6 / seconds if seconds else 0.0}
+    print(f"{'phase':<22}{'docs':>9}{'seconds':>10}{'docs/s':>10}{'MB/s':>8}{'RSS main MB':>13}{'RSS worker MB':>15}")
+    names = {"floor": "floor (read+NFC)", "build": "build", "people": "people (2nd stage)", "peer": "peer (word_tokenize)"}
+    for phase, f in figures.items():
+        print(f"{names[phase]:<22}{docs:>9}{f['scaled_seconds']:>10.1f}{f['docs_per_s']:>10.0f}{f['mb_per_s']:>8.2f}"
+              f"{f['rss_main_mb']:>13.0f}{f['rss_worker_mb']:>15.0f}")
+    build_vs_floor = figures["build"]["scaled_seconds"] / figures["floor"]["scaled_seconds"]
+    peer_vs_build = figures["peer"]["scaled_seconds"] / figures["build"]["scaled_seconds"]
+    per_core = figures["build"]["docs_per_s"] / workers
+    print(f"build/floor {build_vs_floor:.1f}× (target ≤ 25), peer/build {peer_vs_build:.1f}× (target ≥ 50), "
+          f"build {per_core:.0f} documents/s per core (target ≥ 1000)")
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"summary: {docs} docs, build {figures['build']['docs_per_s']:.0f} docs/s ({per_core:.0f}/core), "
+          f"build/floor {build_vs_floor:.1f}×, peer/build {peer_vs_build:.1f}×, "
+          f"peak RSS main {figures['build']['rss_main_mb']:.0f} MB + worker {figures['build']['rss_worker_mb']:.0f} MB")
+    return figures

@@ -1,0 +1,280 @@
+"""Build step: a corpus in, a store of analysis-ready tables out.
+
+``build(corpus, store="data/store")`` streams the corpus through load → clean
+→ places → extract (indicators, citations, people) in batches and writes the
+tables ``documents, mentions, citations, places, people, rejected`` with
+``analysis.store``. Memory stays bounded: documents are read lazily, at most
+``2 × workers`` batches are in flight, and tables are written batch by batch
+and sorted out of core by DuckDB.
+
+Incremental: a document whose raw-text hash and the fingerprint of the
+package version and rules are unchanged since the last build is not processed
+again; its rows are copied from the previous store. ``rebuild=True`` processes
+everything. Documents whose source files are gone disappear from the tables.
+
+Engines: ``local`` (processes on this machine, all cores by default) and
+``dask`` (the same batches as Dask tasks on a LocalCluster or on an existing
+cluster given by its scheduler address). Every engine writes the same rows.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import __version__
+from .clean import nfc
+from .load import RawRecord, Rejection, iter_inputs
+from .store import Generation, Store
+
+STAGES = ("places", "indicators", "citations", "people")
+
+
+@dataclass
+class BuildSummary:
+    """What a build did."""
+
+    store: str
+    documents: int
+    processed: int
+    reused: int
+    rejected: int
+    mentions: int
+    citations: int
+    people: int
+    elapsed: float
+    engine: str
+    workers: int
+
+    def line(self) -> str:
+        rate = self.processed / self.elapsed if self.elapsed else 0.0
+        return (f"built {self.store}: {self.documents} documents ({self.processed} processed, {self.reused} unchanged), "
+                f"{self.rejected} rejected, {self.mentions} mentions, {self.citations} citations, {self.people} people "
+                f"in {self.elapsed:.1f}s ({rate:.0f} documents/s, {self.engine} × {self.workers})")
+
+
+def fingerprint(rules: str | os.PathLike | None = None) -> str:
+    """Package version and the hash of every rules file the build uses."""
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("indicators.yaml", "chrome.yaml", "people.yaml"):
+        digest.update(resources.files("analysis.rules").joinpath(name).read_bytes())
+    if rules:
+        digest.update(Path(rules).read_bytes())
+    return f"{__version__}-{digest.hexdigest()[:16]}"
+
+
+def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules: str | None = None,
+                  stages: tuple[str, ...] = STAGES) -> dict[str, pd.DataFrame]:
+    """All tables for one batch of raw records (runs in a worker): clean, locate, extract."""
+    from .extract import citations, extract, people_table
+    from .load import document_row
+    from .places import locate_documents
+
+    documents = pd.DataFrame([_row_for_store(document_row(record), seq, stamp) for seq, record in items])
+    if "places" in stages:
+        documents = locate_documents(documents)
+    out = {"documents": documents}
+    place_columns = [c for c in documents.columns if c in ("province", "province_code", "district", "commune", "province_2025",
+                                                             "latitude", "longitude", "latitude_2025", "longitude_2025")]
+    out["places"] = documents[["doc_id", *place_columns]]
+    if "indicators" in stages:
+        out["mentions"] = extract(documents, rules=rules, references=False)
+    if "citations" in stages:
+        out["citations"] = citations(documents, rules=rules)
+    if "people" in stages:
+        out["people"] = people_table(documents)
+    return out
+
+
+def _batches(rows: Iterable, size: int) -> Iterator[list]:
+    batch: list = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _bounded_map(submit: Callable[[list[dict]], Any], result: Callable[[Any], dict], batches: Iterable[list[dict]], window: int):
+    """Results of ``submit`` over batches, in order, with at most ``window`` in flight."""
+    pending: deque = deque()
+    for batch in batches:
+        pending.append(submit(batch))
+        if len(pending) >= window:
+            yield result(pending.popleft())
+    while pending:
+        yield result(pending.popleft())
+
+
+def _row_for_store(row: dict, seq: int, stamp: str) -> dict:
+    from .load import DOCUMENT_COLUMNS
+
+    extra = {k: v for k, v in row.items() if k not in DOCUMENT_COLUMNS}
+    clean = {k: row.get(k) for k in DOCUMENT_COLUMNS}
+    clean["published"] = clean["published"].isoformat() if hasattr(clean["published"], "isoformat") else clean["published"]
+    clean.update(seq=seq, fingerprint=stamp, extra=json.dumps(extra, ensure_ascii=False, default=str) if extra else None)
+    return clean
+
+
+def _old_keys(store: Store) -> dict[str, tuple[str, str]]:
+    """doc_id → (sha256, fingerprint) of the current store (empty if none)."""
+    import duckdb
+
+    current = store.current
+    if current is None:
+        return {}
+    files = sorted((current / "documents").glob("*.parquet"))
+    if not files:
+        return {}
+    with duckdb.connect() as con:
+        rows = con.execute(f"SELECT doc_id, sha256, fingerprint FROM read_parquet({[str(f) for f in files]})").fetchall()
+    return {doc_id: (sha, stamp) for doc_id, sha, stamp in rows}
+
+
+def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int]]) -> None:
+    """Copy the rows of unchanged documents from the previous generation."""
+    import duckdb
+
+    if not reused:
+        return
+    with duckdb.connect() as con:
+        con.execute("CREATE TEMP TABLE reused(doc_id VARCHAR, seq BIGINT)")
+        con.executemany("INSERT INTO reused VALUES (?, ?)", reused)
+        for table in ("documents", "mentions", "citations", "places", "people"):
+            files = sorted((old / table).glob("*.parquet"))
+            if not files:
+                continue
+            source = f"read_parquet({[str(f) for f in files]}, union_by_name = true)"
+            select = "SELECT t.* REPLACE (r.seq AS seq)" if table == "documents" else "SELECT t.*"
+            target = new.path / table
+            target.mkdir(parents=True, exist_ok=True)
+            con.execute(f"COPY ({select} FROM {source} t JOIN reused r USING (doc_id)) "
+                        f"TO '{target / 'part-reused.parquet'}' (FORMAT parquet)")
+
+
+def _progress(quiet: bool):
+    from tqdm import tqdm
+
+    disabled = quiet or bool(os.environ.get("CI")) or not sys.stderr.isatty()
+    return tqdm(unit=" doc", desc="build", disable=disabled, smoothing=0.1, dynamic_ncols=True)
+
+
+def build(
+    corpus: str | os.PathLike | Iterable[str | os.PathLike],
+    store: str | os.PathLike = "data/store",
+    workers: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    rebuild: bool = False,
+    quiet: bool = False,
+    batch_size: int = 200,
+    rules: str | os.PathLike | None = None,
+    stages: tuple[str, ...] = STAGES,
+    text_column: str = "text",
+) -> BuildSummary:
+    """Build (or update) the store from the corpus; see the module docstring."""
+    started = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    stamp = fingerprint(rules)
+    rules_arg = str(rules) if rules else None
+    counts = {"mentions": 0, "citations": 0, "people": 0}
+    with Store(store) as target:
+        previous = None if rebuild else target.current
+        old = {} if previous is None else _old_keys(target)
+        generation = target.new_generation()
+        rejected: list[Rejection] = []
+        reused: list[tuple[str, int]] = []
+        seen = 0
+
+        def fresh_records() -> Iterator[tuple[int, RawRecord]]:
+            """Records to process, numbered in load order; unchanged ones are only noted.
+
+            This runs in the main process and does no more than the floor (read,
+            decode, NFC, hash); cleaning and extraction happen in the workers.
+            """
+            nonlocal seen
+            ids: Counter[str] = Counter()
+            for item in iter_inputs(corpus, text_column=text_column):
+                if isinstance(item, Rejection):
+                    rejected.append(item)
+                    continue
+                seq = seen
+                seen += 1
+                progress.update(1)
+                ids[item.doc_id] += 1
+                if ids[item.doc_id] > 1:
+                    item.doc_id = f"{item.doc_id}#{ids[item.doc_id]}"
+                item.raw_text = nfc(item.raw_text)
+                sha = hashlib.sha256(item.raw_text.encode("utf-8")).hexdigest()
+                if old.get(item.doc_id) == (sha, stamp):
+                    reused.append((item.doc_id, seq))
+                    continue
+                yield seq, item
+
+        with _progress(quiet) as progress:
+            for tables in _run(engine, workers, scheduler, _batches(fresh_records(), batch_size), stamp, rules_arg, stages):
+                for name, frame in tables.items():
+                    generation.write(name, frame)
+                    if name in counts:
+                        counts[name] += len(frame)
+        if previous is not None:
+            _copy_reused(previous, generation, reused)
+        generation.write("rejected", pd.DataFrame([(r.path, r.reason) for r in rejected], columns=["path", "reason"]))
+        summary = BuildSummary(
+            store=str(store), documents=seen, processed=seen - len(reused), reused=len(reused), rejected=len(rejected),
+            mentions=counts["mentions"], citations=counts["citations"], people=counts["people"],
+            elapsed=0.0, engine=engine, workers=workers,
+        )
+        target.commit(generation, {**asdict(summary), "fingerprint": stamp})
+    summary.elapsed = time.perf_counter() - started
+    if reused:  # counts of copied rows come from the finished store
+        from .store import connect
+
+        with connect(store) as con:
+            for name in counts:
+                setattr(summary, name, con.execute(f"SELECT count(*) FROM {name}").fetchone()[0])
+    return summary
+
+
+def _run(engine: str, workers: int, scheduler: str | None, batches: Iterable[list], stamp: str, rules: str | None,
+         stages: tuple[str, ...]) -> Iterator[dict[str, pd.DataFrame]]:
+    if engine == "local":
+        if workers == 1:
+            for batch in batches:
+                yield process_batch(batch, stamp, rules, stages)
+            return
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from _bounded_map(lambda b: pool.submit(process_batch, b, stamp, rules, stages), lambda f: f.result(),
+                                    batches, 2 * workers)
+        return
+    if engine == "dask":
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError:
+            raise RuntimeError("the dask engine needs the 'dask' extra: pip install 'analysis[dask]'") from None
+        cluster = None if scheduler else LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                                      dashboard_address=None)
+        client = Client(scheduler or cluster)
+        try:
+            yield from _bounded_map(lambda b: client.submit(process_batch, b, stamp, rules, stages, pure=False),
+                                    lambda f: f.result(), batches, 2 * workers)
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return
+    raise ValueError(f"unknown engine '{engine}': use 'local' or 'dask'")

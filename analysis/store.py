@@ -1,0 +1,235 @@
+"""Store step: analysis tables as Parquet plus a DuckDB file of views over them.
+
+In: batches of table rows (pandas frames) from the build. Out: a store
+directory ``DIR`` holding ``generations/<id>/<table>/part-*.parquet``, a
+``CURRENT`` file naming the complete generation, and ``analysis.duckdb`` with
+one view per table. ``open_tables(DIR)`` reads them back as DataFrames;
+``connect(DIR)`` gives a DuckDB connection for SQL.
+
+Why generations: a build writes a new generation beside the current one and
+switches ``CURRENT`` (and the DuckDB file) with an atomic rename only when it
+is complete, so a run killed at any point leaves the previous store readable
+and consistent. A lock file (``flock``) makes a second concurrent build on the
+same store refuse with a clear message; the kernel drops the lock if the
+holder dies, even by ``kill -9``.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+TABLES = ("documents", "mentions", "citations", "places", "people", "rejected")
+
+S, F, I, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
+PLACE_FIELDS = [("province", S), ("province_code", S), ("district", S), ("commune", S), ("province_2025", S),
+                ("latitude", F), ("longitude", F), ("latitude_2025", F), ("longitude_2025", F)]
+SCHEMAS: dict[str, pa.Schema] = {
+    "documents": pa.schema([
+        ("seq", I), ("doc_id", S), ("source", S), ("title", S), ("published", D), ("byline", S), ("text", S),
+        ("raw_text", S), ("n_chars", I), ("sha256", S), ("duplicate_of", S), ("format", S), ("path", S), ("site", S),
+        ("chrome_text", S), ("warning", S), ("extra", S), *PLACE_FIELDS, ("fingerprint", S),
+    ]),
+    "mentions": pa.schema([
+        ("doc_id", S), ("indicator", S), ("value", F), ("unit", S), ("qualifier", S), ("flags", S), ("organization", S),
+        ("organization_level", S), ("organization_source", S), ("year", I), ("period", S), ("sentence", S),
+        ("matched_text", S), ("start", I), ("end", I), ("rule_id", S), ("unit_text", S), ("lower_bound", F),
+        ("province", S), ("district", S), ("commune", S), ("province_2025", S),
+    ]),
+    "citations": pa.schema([
+        ("doc_id", S), ("code", S), ("coded", B), ("style", S), ("number", S), ("doc_type", S), ("issuer", S),
+        ("issuer_level", S), ("issued_by", S), ("type_word", S), ("date", S), ("year", I), ("term", S), ("start", I),
+        ("end", I), ("matched_text", S), ("sentence", S), ("province", S), ("district", S), ("published", D),
+        ("published_year", I),
+    ]),
+    "places": pa.schema([("doc_id", S), *PLACE_FIELDS]),
+    "people": pa.schema([("doc_id", S), ("name", S), ("titles", S), ("evidence", S), ("sentence", S), ("start", I), ("end", I)]),
+    "rejected": pa.schema([("path", S), ("reason", S)]),
+}
+# Sort keys that make a table's order independent of how the work was split.
+ORDER = {
+    "documents": ["seq"], "mentions": ["doc_id", "start", "indicator", "value"], "citations": ["doc_id", "start"],
+    "places": ["doc_id"], "people": ["doc_id", "start"], "rejected": ["path", "reason"],
+}
+
+
+class StoreBusy(RuntimeError):
+    """Another build holds the store's lock."""
+
+
+def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
+    """A frame as an Arrow table of the table's fixed schema (missing columns null)."""
+    schema = SCHEMAS[table]
+    frame = frame.copy()
+    for name in schema.names:
+        if name not in frame.columns:
+            frame[name] = None
+    frame = frame[schema.names]
+    for name, kind in zip(schema.names, schema.types):
+        column = frame[name]
+        if kind == D:
+            frame[name] = pd.to_datetime(column, errors="coerce").dt.date
+        elif kind in (I, F):
+            frame[name] = pd.to_numeric(column, errors="coerce")
+        elif kind == S:
+            frame[name] = column.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v)).astype(object)
+        elif kind == B:
+            frame[name] = column.astype("boolean")
+    if frame[[n for n, k in zip(schema.names, schema.types) if k == I]].isna().any().any():
+        for name, kind in zip(schema.names, schema.types):
+            if kind == I:
+                frame[name] = frame[name].astype("Int64")
+    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+
+
+@dataclass
+class Generation:
+    """A generation being written: part files per table, numbered in write order."""
+
+    path: Path
+    parts: dict[str, int] = field(default_factory=dict)
+
+    def write(self, table: str, frame: pd.DataFrame) -> None:
+        if frame is None or frame.empty:
+            return
+        number = self.parts.get(table, 0) + 1
+        self.parts[table] = number
+        folder = self.path / table
+        folder.mkdir(parents=True, exist_ok=True)
+        pq.write_table(to_arrow(table, frame), folder / f"part-{number:06d}.parquet")
+
+    def files(self, table: str) -> list[Path]:
+        return sorted((self.path / table).glob("*.parquet"))
+
+
+class Store:
+    """A store directory; use as a context manager to hold its build lock."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        self._lock_handle = None
+
+    # -- locking -------------------------------------------------------------
+    def __enter__(self) -> "Store":
+        self.root.mkdir(parents=True, exist_ok=True)
+        handle = open(self.root / ".lock", "a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise StoreBusy(f"another build is running on {self.root} ({holder}); try again when it has finished") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        handle.flush()
+        self._lock_handle = handle
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._lock_handle:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            self._lock_handle.close()
+            self._lock_handle = None
+
+    # -- generations ---------------------------------------------------------
+    @property
+    def current(self) -> Path | None:
+        """The complete generation readers should use, or None for an empty store."""
+        pointer = self.root / "CURRENT"
+        if not pointer.exists():
+            return None
+        path = self.root / "generations" / pointer.read_text("utf-8").strip()
+        return path if (path / "COMPLETE").exists() else None
+
+    def new_generation(self) -> Generation:
+        name = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
+        path = self.root / "generations" / name
+        path.mkdir(parents=True)
+        return Generation(path)
+
+    def commit(self, generation: Generation, summary: dict) -> None:
+        """Finish ``generation``: sort tables, write views, switch CURRENT atomically."""
+        import duckdb
+
+        for table in TABLES:
+            _compact(generation, table)
+        (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+        (generation.path / "COMPLETE").write_text("ok", "utf-8")
+        database = self.root / f".analysis-{generation.path.name}.duckdb"
+        with duckdb.connect(str(database)) as con:
+            for table in TABLES:
+                files = str(generation.path / table / "*.parquet")
+                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', union_by_name = true)")
+        pointer = self.root / "CURRENT.tmp"
+        pointer.write_text(generation.path.name, "utf-8")
+        os.replace(database, self.root / "analysis.duckdb")
+        os.replace(pointer, self.root / "CURRENT")
+        self._remove_old_generations(keep=generation.path)
+
+    def _remove_old_generations(self, keep: Path) -> None:
+        for path in (self.root / "generations").iterdir():
+            if path != keep:
+                shutil.rmtree(path, ignore_errors=True)
+        for stale in self.root.glob(".analysis-*.duckdb*"):
+            stale.unlink(missing_ok=True)
+
+
+def _compact(generation: Generation, table: str) -> None:
+    """Rewrite a table's parts as one file in its canonical order (DuckDB, out of core)."""
+    import duckdb
+
+    folder = generation.path / table
+    folder.mkdir(parents=True, exist_ok=True)
+    parts = generation.files(table)
+    target = folder / "data.parquet"
+    if not parts:
+        pq.write_table(SCHEMAS[table].empty_table(), target)
+        return
+    order = ", ".join(f'"{c}"' for c in ORDER[table])
+    tmp = folder / "data.parquet.tmp"
+    source = f"read_parquet({[str(p) for p in parts]}, union_by_name = true)"
+    select = "SELECT *"
+    if table == "documents":
+        # duplicate_of: the first document (in load order) with the same raw text.
+        select = ("SELECT * REPLACE (CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w "
+                  "END AS duplicate_of)")
+        source += " WINDOW w AS (PARTITION BY sha256 ORDER BY seq)"
+    with duckdb.connect() as con:
+        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"COPY ({select} FROM {source} ORDER BY {order}) TO '{tmp}' (FORMAT parquet)")
+    for part in parts:
+        part.unlink()
+    os.replace(tmp, target)
+
+
+def table_files(root: str | os.PathLike, table: str) -> list[Path]:
+    """The Parquet files of ``table`` in the store's current generation."""
+    current = Store(root).current
+    return [] if current is None else sorted((current / table).glob("*.parquet"))
+
+
+def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
+    """The current tables of a store as DataFrames (empty frames for an empty store)."""
+    out = {}
+    for table in tables:
+        files = table_files(root, table)
+        out[table] = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else SCHEMAS[table].empty_table().to_pandas()
+    return out
+
+
+def connect(root: str | os.PathLike):
+    """A read-only DuckDB connection with one view per table."""
+    import duckdb
+
+    return duckdb.connect(str(Path(root) / "analysis.duckdb"), read_only=True)
