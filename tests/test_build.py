@@ -1,0 +1,140 @@
+"""Build pipeline: store contents, incremental runs, atomicity, locking, and engines agreeing."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from analysis.build import build
+from analysis.store import Store, StoreBusy, TABLES, connect, open_tables
+
+
+@pytest.fixture()
+def corpus(tmp_path, sample_dir):
+    target = tmp_path / "corpus"
+    shutil.copytree(sample_dir, target)
+    return target
+
+
+def _canonical(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    from analysis.store import ORDER
+
+    out = {}
+    for name, frame in tables.items():
+        frame = frame.sort_values(ORDER[name] if name != "documents" else ["doc_id"]).reset_index(drop=True)
+        out[name] = frame.drop(columns=[c for c in ("seq",) if c in frame.columns])
+    return out
+
+
+def test_build_writes_every_table_and_duckdb_views(corpus, tmp_path):
+    (corpus / "broken.json").write_text("{not json", encoding="utf-8")
+    summary = build(corpus, store=tmp_path / "store", workers=1, quiet=True)
+    assert (summary.documents, summary.processed, summary.rejected) == (5, 5, 1)
+    tables = open_tables(tmp_path / "store")
+    assert set(tables) == set(TABLES)
+    assert len(tables["documents"]) == 5 and len(tables["places"]) == 5
+    assert tables["rejected"].iloc[0]["reason"].startswith("malformed JSON")
+    docs = tables["documents"].set_index("doc_id")
+    assert docs.loc["000_f4d1bbf37d75d624", "province"] == "Bến Tre"
+    mentions = tables["mentions"]
+    assert ((mentions.indicator == "party_members") & (mentions.value == 192)).any()
+    assert "05-CT/TW" in set(tables["citations"].code)
+    assert "Cao Văn Dũng" in set(tables["people"].name)
+    with connect(tmp_path / "store") as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+        assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == len(mentions)
+    assert summary.line().startswith("built ")
+
+
+def test_incremental_runs_process_only_what_changed(corpus, tmp_path):
+    store = tmp_path / "store"
+    first = build(corpus, store=store, workers=1, quiet=True)
+    before = _canonical(open_tables(store))
+    again = build(corpus, store=store, workers=1, quiet=True)
+    assert (again.processed, again.reused) == (0, 5)
+    after = _canonical(open_tables(store))
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], check_dtype=False)
+    # change one article, delete one, add one
+    changed = corpus / "000_f4d1bbf37d75d624.txt"
+    changed.write_text(changed.read_text("utf-8").replace("192 đảng viên", "193 đảng viên"), encoding="utf-8")
+    (corpus / "003_0589c90960558e0b.txt").unlink()
+    (corpus / "new.txt").write_text("Đảng bộ xã Tân Hòa có 18 chi bộ với 420 đảng viên.", encoding="utf-8")
+    third = build(corpus, store=store, workers=1, quiet=True)
+    assert (third.documents, third.processed, third.reused) == (5, 2, 3)
+    tables = open_tables(store)
+    assert "003_0589c90960558e0b" not in set(tables["documents"].doc_id)
+    assert "003_0589c90960558e0b" not in set(tables["mentions"].doc_id)
+    members = tables["mentions"][tables["mentions"].indicator == "party_members"]
+    assert 193 in set(members.value) and 192 not in set(members.value) and 420 in set(members.value)
+    assert first.processed == 5
+    forced = build(corpus, store=store, workers=1, quiet=True, rebuild=True)
+    assert forced.processed == 5
+
+
+def test_parallel_and_single_worker_builds_are_identical(corpus, tmp_path):
+    for i in range(12):  # enough documents for several batches
+        shutil.copy(corpus / "002_531ed475c210eb4f.txt", corpus / f"copy-{i:02d}.txt")
+    build(corpus, store=tmp_path / "one", workers=1, quiet=True, batch_size=3)
+    build(corpus, store=tmp_path / "two", workers=2, quiet=True, batch_size=3)
+    one, two = open_tables(tmp_path / "one"), open_tables(tmp_path / "two")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(one[name], two[name])
+    docs = one["documents"].set_index("doc_id")
+    assert docs.loc["copy-03", "duplicate_of"] == "002_531ed475c210eb4f"
+
+
+def test_dask_local_cluster_build_equals_local_build(corpus, tmp_path):
+    pytest.importorskip("dask.distributed")
+    build(corpus, store=tmp_path / "local", workers=1, quiet=True, batch_size=2)
+    build(corpus, store=tmp_path / "dask", workers=2, engine="dask", quiet=True, batch_size=2)
+    local, dask = open_tables(tmp_path / "local"), open_tables(tmp_path / "dask")
+    for name in TABLES:
+        pd.testing.assert_frame_equal(local[name], dask[name])
+
+
+def test_a_second_build_on_the_same_store_refuses(tmp_path, corpus):
+    store = tmp_path / "store"
+    with Store(store):
+        with pytest.raises(StoreBusy, match="another build is running"):
+            build(corpus, store=store, workers=1, quiet=True)
+        proc = subprocess.run([sys.executable, "-m", "analysis", "build", str(corpus), "--store", str(store), "--quiet"],
+                              capture_output=True, text=True)
+        assert proc.returncode == 2 and "another build is running" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_killed_build_leaves_the_previous_store_readable(tmp_path, corpus):
+    store = tmp_path / "store"
+    build(corpus, store=store, workers=1, quiet=True)
+    before = _canonical(open_tables(store))
+    big = tmp_path / "big"
+    big.mkdir()
+    for i in range(400):
+        shutil.copy(corpus / "004_7403d5d63bb36fa2.txt", big / f"doc-{i:03d}.txt")
+    proc = subprocess.Popen([sys.executable, "-m", "analysis", "build", str(big), "--store", str(store), "--quiet",
+                             "--workers", "1", "--batch-size", "10"])
+    deadline = time.time() + 60
+    generations = store / "generations"
+    # kill -9 once the new generation has started writing parts
+    while time.time() < deadline and proc.poll() is None:
+        if len(list(generations.iterdir())) > 1 and any(generations.glob("*/mentions/part-*.parquet")):
+            break
+        time.sleep(0.05)
+    assert proc.poll() is None, "the build finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    after = _canonical(open_tables(store))
+    for name in TABLES:
+        pd.testing.assert_frame_equal(before[name], after[name], check_dtype=False)
+    with connect(store) as con:
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+    # the next run completes the work
+    summary = build(big, store=store, workers=1, quiet=True)
+    assert summary.documents == 400 and len(open_tables(store, ("documents",))["documents"]) == 400
+    assert len(list(generations.iterdir())) == 1
