@@ -24,8 +24,11 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+STORE  ?= data/store
+
 report: install
-	$(PY) -m analysis report --corpus $(CORPUS) --name sample
+	$(PY) -m analysis build $(CORPUS) --store $(STORE)
+	$(PY) -m analysis report --all --if-changed
 
 test: install-dev
 	$(PY) -m pytest

@@ -99,21 +99,31 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import ReportError, run_report
+    from .report import ReportError, run_config, run_report, write_index
 
-    _check_inputs([args.corpus])
-    parameters = {"corpus": str(Path(args.corpus).resolve())}
+    formats = ("html",) if args.html_only else ("html", "pdf")
+    if args.all or args.only:
+        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats)
+        for result in results:
+            print(f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else ""))
+        print(f"index: {Path(args.out_dir) / 'index.html'}")
+        for error in errors:
+            print(f"error: {error}", file=sys.stderr)
+        return 1 if errors else 0
+    parameters: dict[str, str] = {"store": args.store}
     for item in args.parameter or []:
         if "=" not in item:
             raise UserError(f"parameter '{item}' is not NAME=VALUE")
         name, value = item.split("=", 1)
-        parameters[name] = value
+        parameters[name] = None if value.lower() in ("none", "") else value
     try:
-        out = run_report(args.notebook, args.out_dir, parameters, name=args.name)
+        result = run_report(args.notebook, args.out_dir, parameters, name=args.name, formats=formats,
+                            if_changed=args.if_changed)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"report written: {out}", file=sys.stderr)
+    write_index(args.out_dir)
+    print(f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else ""))
     return 0
 
 
@@ -162,12 +172,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--keep", help="keep the synthetic corpus and store in this directory")
     bench.set_defaults(func=cmd_bench)
 
-    report = commands.add_parser("report", help="Run a report notebook with papermill and write HTML.")
-    report.add_argument("--corpus", default="data/sample", help="corpus to report on (default: data/sample)")
-    report.add_argument("--notebook", default="notebooks/corpus_overview.ipynb", help="notebook to run")
-    report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
-    report.add_argument("--name", default="sample", help="report name: output goes to OUT_DIR/NAME/")
+    report = commands.add_parser(
+        "report", help="Run report notebooks with papermill; write HTML, PDF and reports/index.html.",
+        description="Run one notebook with parameters, or the named reports of reports/reports.yml (--all).")
+    report.add_argument("--all", action="store_true", help="run every report of the config and write the index")
+    report.add_argument("--only", action="append", metavar="NAME", help="run only this named report of the config")
+    report.add_argument("--config", default="reports/reports.yml", help="report configuration (default: reports/reports.yml)")
+    report.add_argument("--notebook", default="notebooks/report.ipynb", help="notebook to run (without --all)")
+    report.add_argument("--store", default="data/store", help="store to report on (default: data/store)")
+    report.add_argument("--name", default="report", help="report name: output goes to OUT_DIR/NAME/")
     report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
+    report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
+    report.add_argument("--if-changed", action="store_true", help="skip reports whose inputs and parameters are unchanged")
+    report.add_argument("--html-only", action="store_true", help="skip the PDF")
     report.set_defaults(func=cmd_report)
     return parser
 

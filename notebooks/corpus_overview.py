@@ -15,52 +15,63 @@
 
 # %% [markdown]
 # # Corpus overview
-# What was loaded, what was rejected and why, and which indicators the articles yield.
+# What was loaded, from where and when; what was rejected and why; how many articles yielded figures.
 
 # %% tags=["parameters"]
-corpus = "../data/sample"
-title = "Party-building news: corpus overview"
+store = "../data/store"
+date_from = None  # "YYYY-MM-DD" or None
+date_to = None
+province = None  # a province name, or None for all
+language = "vi"  # "vi" or "en"
+
+title = "Tổng quan kho dữ liệu"
 
 # %%
 import matplotlib.pyplot as plt
-import seaborn as sns
-from IPython.display import HTML, Markdown, display
+from IPython.display import Markdown, display
 
 import analysis
-from analysis.aggregate import document_overview, indicator_counts
-from analysis.extract import extract
-from analysis.places import locate_documents
+from analysis import aggregate as agg
+from analysis.charts import bar, escape, heatmap, province_map, show_table
 
-result = analysis.read_corpus(corpus, warn=False)
-documents = locate_documents(result.documents)
-mentions = extract(documents)
-display(Markdown(f"## {title}\n\n**{len(documents)}** documents loaded, **{len(result.rejected)}** inputs rejected, "
-                 f"**{len(mentions)}** mentions extracted (analysis {analysis.__version__})."))
-
-# %% [markdown]
-# ## Documents
+L = lambda key: agg.label(key, language)  # noqa: E731
+tables = agg.load_tables(store, date_from, date_to, province)
+documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
+scope = escape(province or L("all"))
+heading = f"{scope} · {len(documents)} {L('articles')} · analysis {analysis.__version__}"
+display(Markdown(f"# {escape(title)}\n\n{heading}"))
 
 # %%
-display(HTML(document_overview(documents).to_html(index=False)))
+show_table(agg.document_overview(documents, language))
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 0.45 * max(len(documents), 3) + 1))
-sns.barplot(data=documents, y="doc_id", x="n_chars", ax=ax, color="#4C72B0")
-ax.set(xlabel="Article length (characters, after cleaning)", ylabel="")
-plt.tight_layout()
+by_month = agg.documents_by(documents, "month", language)
+fig = bar(by_month, L("documents"), L("month"), L("documents") + " / " + L("month").lower())
+plt.show()
+
+# %%
+for what in ("province", "source"):
+    show_table(agg.documents_by(documents, what, language))
+
+# %%
+fig = bar(documents.assign(**{L("chars"): documents["n_chars"]}), L("chars"), "doc_id", L("chars"))
 plt.show()
 
 # %% [markdown]
-# ## Rejected inputs
+# ## Duplicates and rejected inputs
 
 # %%
-if result.rejected.empty:
-    display(Markdown("Every input file was loaded."))
+duplicates = documents[documents["duplicate_of"].notna()]
+display(Markdown(f"{len(duplicates)} duplicate(s)."))
+rejected = tables["rejected"].rename(columns={"path": L("path"), "reason": L("reason")})
+if rejected.empty:
+    display(Markdown("Không có tệp nào bị loại." if language == "vi" else "Every input was loaded."))
 else:
-    display(HTML(result.rejected.rename(columns={"path": "Input", "reason": "Reason"}).to_html(index=False)))
+    show_table(rejected)
 
 # %% [markdown]
-# ## Indicators found
+# ## Coverage
 
 # %%
-display(HTML(indicator_counts(mentions).to_html(index=False)))
+cover = agg.coverage(documents, mentions)
+display(Markdown(f"**{cover['with_indicator']} / {cover['documents']}** ({cover['share']:.0%}) — {L('with_indicator')}."))

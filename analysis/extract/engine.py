@@ -42,7 +42,7 @@ _PERIOD = re.compile(
     r"|năm\s+(?:19|20)\d{2}"
     r"|\d+\s+năm\s+(?:qua|thực\s+hiện))"
 )
-_YEAR = re.compile(r"(?<![\d/.-])(?:năm\s+|[/.-])((?:19|20)\d{2})(?!\d)", re.I)
+_YEAR = re.compile(r"(?:(?<!\w)năm\s+|(?<=\d)[/.-])((?:19|20)\d{2})(?!\d)", re.I)
 
 
 @dataclass

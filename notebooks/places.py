@@ -1,0 +1,54 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Places
+# Provinces placed by latitude and longitude, sized by an indicator; pre-2025 (63) or post-2025 (34) provinces.
+
+# %% tags=["parameters"]
+store = "../data/store"
+date_from = None  # "YYYY-MM-DD" or None
+date_to = None
+province = None  # a province name, or None for all
+language = "vi"  # "vi" or "en"
+
+title = "Bản đồ các địa phương"
+indicator = "party_members"
+era = "pre2025"  # or "post2025"
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+import analysis
+from analysis import aggregate as agg
+from analysis.charts import bar, escape, heatmap, province_map, show_table
+
+L = lambda key: agg.label(key, language)  # noqa: E731
+tables = agg.load_tables(store, date_from, date_to, province)
+documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
+scope = escape(province or L("all"))
+heading = f"{scope} · {len(documents)} {L('articles')} · analysis {analysis.__version__}"
+display(Markdown(f"# {escape(title)}\n\n{heading}"))
+
+# %%
+if era not in ("pre2025", "post2025"):
+    raise ValueError(f"era must be 'pre2025' or 'post2025', not {era!r}")
+points = agg.province_points(documents, mentions, indicator, era)
+fig = province_map(points, title, L(indicator))
+plt.show()
+
+# %%
+show_table(points.rename(columns={"province": L("province"), "documents": L("documents"), "value": L(indicator)}))

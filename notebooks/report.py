@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+store = "../data/store"
+date_from = None  # "YYYY-MM-DD" or None
+date_to = None
+province = None  # a province name, or None for all
+language = "vi"  # "vi" or "en"
+
+title = "Báo cáo công tác xây dựng Đảng"
+
+# %%
+import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
+
+import analysis
+from analysis import aggregate as agg
+from analysis.charts import bar, escape, heatmap, province_map, show_table
+
+L = lambda key: agg.label(key, language)  # noqa: E731
+tables = agg.load_tables(store, date_from, date_to, province)
+documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
+scope = escape(province or L("all"))
+heading = f"{scope} · {len(documents)} {L('articles')} · analysis {analysis.__version__}"
+display(Markdown(f"# {escape(title)}\n\n{heading}"))
+
+# %%
+import datetime as dt
+import hashlib
+
+cover = agg.coverage(documents, mentions)
+totals = agg.indicator_totals(mentions)
+cited = agg.citation_counts(citations, language)
+top_code = cited.iloc[0, 0] if len(cited) else "—"
+if language == "vi":
+    lines = [f"Kho dữ liệu có **{len(documents)}** bài viết; **{cover['with_indicator']}** bài ({cover['share']:.0%}) có số liệu."]
+    for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
+        if key in totals.index:
+            lines.append(f"- {L(key)}: cao nhất **{agg.format_value(totals.loc[key, 'max'], 'exact', key)}** "
+                         f"({int(totals.loc[key, 'facts'])} dữ kiện).")
+    lines.append(f"- Văn bản được trích dẫn nhiều nhất: **{escape(top_code)}**.")
+else:
+    lines = [f"The store holds **{len(documents)}** articles; **{cover['with_indicator']}** ({cover['share']:.0%}) report figures."]
+    for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
+        if key in totals.index:
+            lines.append(f"- {L(key)}: largest **{agg.format_value(totals.loc[key, 'max'], 'exact', key)}** "
+                         f"({int(totals.loc[key, 'facts'])} facts).")
+    lines.append(f"- Most cited directive: **{escape(top_code)}**.")
+display(Markdown("\n".join(lines)))
+
+# %%
+display(Markdown(f"## {L('key_figures')}"))
+show_table(agg.indicator_table(mentions, language))
+
+# %%
+facts = agg.facts(mentions)
+counts = facts.groupby("indicator").size().reindex(agg.INDICATORS).dropna().reset_index(name=L("facts"))
+counts[L("indicator")] = counts["indicator"].map(L)
+if not counts.empty:
+    fig = bar(counts, L("facts"), L("indicator"), L("facts"))
+    plt.show()
+
+# %%
+display(Markdown(f"## {L('directives')}"))
+show_table(cited, max_rows=15)
+matrix = agg.localities_by_directive(citations)
+if not matrix.empty:
+    fig = heatmap(matrix, L("province") + " × " + L("code"))
+    plt.show()
+
+# %%
+display(Markdown(f"## {L('sources')}"))
+show_table(agg.provenance(mentions, documents, language=language), max_rows=40, kind="provenance")
+
+# %%
+import pandas as pd
+
+display(Markdown(f"## {L('quality')}"))
+rejected = tables["rejected"]
+quality = {
+    L("documents"): len(documents),
+    L("with_indicator"): f"{cover['with_indicator']} ({cover['share']:.0%})",
+    L("mentions"): int(mentions["indicator"].isin(agg.INDICATORS).sum()),
+    L("citations"): len(citations),
+    L("rejected"): len(rejected),
+    L("undated"): int(documents["published"].isna().sum()),
+    L("unlocated"): int(documents["province"].isna().sum()),
+}
+show_table(pd.DataFrame({"": list(quality), " ": [str(v) for v in quality.values()]}))
+if len(rejected):
+    show_table(rejected.rename(columns={"path": L("path"), "reason": L("reason")}))
+
+# %%
+fingerprint = hashlib.sha256("".join(sorted(documents["sha256"])).encode()).hexdigest()[:16]
+parameters = {"date_from": date_from, "date_to": date_to, "province": province, "language": language}
+shown = ", ".join(f"{k}={v}" for k, v in parameters.items() if v is not None)
+display(Markdown(
+    f"---\n*{L('footer')}: {len(documents)} {L('articles')}, {L('fingerprint')} `{fingerprint}` · analysis {analysis.__version__}"
+    f" · {L('parameters')}: {escape(shown)} · {L('run')} {dt.datetime.now():%Y-%m-%d %H:%M}*"))
