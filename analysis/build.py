@@ -149,7 +149,10 @@ def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int]]) -> N
 
     if not reused:
         return
+    from .store import _bounded
+
     with duckdb.connect() as con:
+        _bounded(con, new.path)
         con.execute("CREATE TEMP TABLE reused(doc_id VARCHAR, seq BIGINT)")
         con.executemany("INSERT INTO reused VALUES (?, ?)", reused)
         for table in ("documents", "mentions", "citations", "places", "people"):

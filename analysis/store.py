@@ -185,6 +185,17 @@ class Store:
             stale.unlink(missing_ok=True)
 
 
+DUCKDB_MEMORY = "256MB"
+
+
+def _bounded(con, spill: Path) -> None:
+    """Cap DuckDB's memory (it spills sorts to disk beyond it) so a build's peak memory does not grow with the corpus."""
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
+    con.execute(f"SET temp_directory = '{spill / '.spill'}'")
+    con.execute("SET preserve_insertion_order = false")
+    con.execute("SET threads = 1")
+
+
 def _compact(generation: Generation, table: str) -> None:
     """Rewrite a table's parts as one file in its canonical order (DuckDB, out of core)."""
     import duckdb
@@ -199,18 +210,23 @@ def _compact(generation: Generation, table: str) -> None:
     order = ", ".join(f'"{c}"' for c in ORDER[table])
     tmp = folder / "data.parquet.tmp"
     source = f"read_parquet({[str(p) for p in parts]}, union_by_name = true)"
-    select = "SELECT *"
-    if table == "documents":
-        # duplicate_of: the first document (in load order) with the same raw text.
-        select = ("SELECT * REPLACE (CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w "
-                  "END AS duplicate_of)")
-        source += " WINDOW w AS (PARTITION BY sha256 ORDER BY seq)"
     with duckdb.connect() as con:
-        con.execute("SET preserve_insertion_order = false")
-        con.execute(f"COPY ({select} FROM {source} ORDER BY {order}) TO '{tmp}' (FORMAT parquet)")
+        _bounded(con, generation.path)
+        if table == "documents":
+            # duplicate_of: the first document (in load order) with the same raw text. Found on the
+            # narrow (doc_id, sha256, seq) columns so the wide rows are only joined and sorted.
+            con.execute(f"CREATE TEMP TABLE firsts AS SELECT doc_id, first_value(doc_id) OVER "
+                        f"(PARTITION BY sha256 ORDER BY seq) AS first_id FROM {source}")
+            query = (f"SELECT t.* REPLACE (CASE WHEN f.first_id <> t.doc_id THEN f.first_id END AS duplicate_of) "
+                     f"FROM {source} t JOIN firsts f USING (doc_id) ORDER BY {order}")
+        else:
+            query = f"SELECT * FROM {source} ORDER BY {order}"
+        # Small row groups: the Parquet writer buffers a whole row group, and article rows are wide.
+        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet, ROW_GROUP_SIZE 2048)")
     for part in parts:
         part.unlink()
     os.replace(tmp, target)
+    shutil.rmtree(generation.path / ".spill", ignore_errors=True)
 
 
 def table_files(root: str | os.PathLike, table: str) -> list[Path]:

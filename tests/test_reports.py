@@ -1,0 +1,136 @@
+"""Notebooks and reports: every notebook runs on the sample, the PDF has Vietnamese text, article text stays text."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+import pytest
+from pypdf import PdfReader
+
+from analysis import aggregate as agg
+from analysis.build import build
+from analysis.report import ReportError, run_config, run_report
+
+NOTEBOOKS = ["corpus_overview", "indicators", "directives", "places", "report"]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory, sample_dir):
+    path = tmp_path_factory.mktemp("store")
+    build(sample_dir, store=path, workers=1, quiet=True)
+    return path
+
+
+def _outputs(notebook: Path) -> tuple[str, int]:
+    nb = nbformat.read(notebook, as_version=4)
+    text, images = [], 0
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            images += "image/png" in data
+            text.append(data.get("text/html", "") + data.get("text/markdown", "") + output.get("text", ""))
+    return "\n".join(map(str, text)), images
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_notebook_runs_on_the_sample(name, store, root, tmp_path):
+    out = tmp_path / f"{name}.ipynb"
+    pm.execute_notebook(str(root / "notebooks" / f"{name}.ipynb"), str(out), parameters={"store": str(store)},
+                        cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False)
+    text, images = _outputs(out)
+    tables = agg.load_tables(str(store))
+    assert images >= 1, f"{name} shows no figure"
+    if name in ("indicators", "report"):
+        largest = agg.indicator_totals(tables["mentions"]).loc["party_members", "max"]
+        assert agg.format_value(largest, "exact", "party_members") in text  # 51.349, as the package computes it
+        assert "2,1 tỷ" in text and "Đảng uỷ xã Phú Sơn có 11 chi bộ" in text
+    if name in ("directives", "report"):
+        assert "05-CT/TW" in text
+    if name == "corpus_overview":
+        for title in tables["documents"]["title"]:
+            assert title in text
+
+
+def test_report_pdf_has_vietnamese_text_figures_and_fonts(store, root, tmp_path):
+    result = run_report(root / "notebooks" / "report.ipynb", tmp_path, {"store": str(store)}, name="sample")
+    assert result.html.exists() and result.pdf.exists()
+    reader = PdfReader(str(result.pdf))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    for words in ("Số liệu chính theo tỉnh và năm", "Đảng viên", "Chất lượng dữ liệu", "Bến Tre"):
+        assert words in text, words
+    for figure in ("51.349", "05-CT/TW", "2,1 tỷ"):
+        assert figure in text, figure
+    fonts = {str(font["/BaseFont"]) for page in reader.pages for font in (page["/Resources"].get("/Font") or {}).values()
+             for font in [font.get_object()]}
+    assert any("DejaVu" in f for f in fonts), fonts
+    html = result.html.read_text("utf-8")
+    assert "import analysis" not in html  # code hidden
+
+
+def test_article_text_is_escaped_not_markup(tmp_path, root):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "evil.jsonl").write_text(json.dumps({
+        "id": "evil", "title": "Tin <script>alert(1)</script> <b>đậm</b>",
+        "text": "Đảng bộ xã có 11 chi bộ với 192 đảng viên <script>alert(2)</script>. Chỉ thị 05-CT/TW <img src=x onerror=alert(3)>.",
+    }, ensure_ascii=False), encoding="utf-8")
+    build(corpus, store=tmp_path / "store", workers=1, quiet=True)
+    for name in ("corpus_overview", "report"):
+        result = run_report(root / "notebooks" / f"{name}.ipynb", tmp_path / "out", {"store": str(tmp_path / "store")},
+                            name=name, formats=("html",))
+        html = result.html.read_text("utf-8")
+        assert "<script>alert(" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;alert(" in html
+
+
+def test_parameters_are_checked_before_execution(store, root, tmp_path):
+    notebook = root / "notebooks" / "report.ipynb"
+    with pytest.raises(ReportError, match="unknown parameter.*colour"):
+        run_report(notebook, tmp_path, {"store": str(store), "colour": "red"}, name="x")
+    with pytest.raises(ReportError, match="date_from.*not a date"):
+        run_report(notebook, tmp_path, {"store": str(store), "date_from": "2023-13-45"}, name="x")
+    with pytest.raises(ReportError, match="language"):
+        run_report(notebook, tmp_path, {"store": str(store), "language": "fr"}, name="x")
+    with pytest.raises(ReportError, match="no store"):
+        run_report(notebook, tmp_path, {"store": str(tmp_path / "missing")}, name="x")
+    assert not (tmp_path / "x").exists()  # nothing ran
+
+
+def test_failed_run_keeps_the_notebook_and_the_previous_report(store, root, tmp_path):
+    notebook = root / "notebooks" / "report.ipynb"
+    good = run_report(notebook, tmp_path, {"store": str(store)}, name="r", formats=("html",))
+    before = good.html.read_bytes()
+    broken = tmp_path / "broken.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('boom')"))
+    nbformat.write(nb, broken)
+    with pytest.raises(ReportError, match="RuntimeError: boom") as failure:
+        run_report(broken, tmp_path, {"store": str(store)}, name="r", formats=("html",))
+    kept = Path(str(failure.value).split("kept at ")[1].rstrip(")"))
+    assert kept.exists() and "boom" in kept.read_text("utf-8")
+    assert (tmp_path / "r" / "latest.html").read_bytes() == before
+    again = run_report(notebook, tmp_path, {"store": str(store)}, name="r", formats=("html",), if_changed=True)
+    assert again.skipped
+
+
+def test_config_runs_one_report_per_province_and_writes_the_index(store, root, tmp_path):
+    config = tmp_path / "reports" / "reports.yml"
+    config.parent.mkdir()
+    shutil.copytree(root / "notebooks", tmp_path / "notebooks")
+    config.write_text(
+        "defaults:\n  notebook: notebooks/report.ipynb\n  parameters:\n"
+        f"    store: {store}\n"
+        "reports:\n  - name: all\n    parameters: {title: Tất cả}\n"
+        "  - name: province\n    for_each: province\n    parameters: {title: 'Báo cáo {province}'}\n",
+        encoding="utf-8")
+    results, errors = run_config(config, tmp_path / "out", formats=("html",))
+    assert not errors
+    names = {r.name for r in results}
+    assert {"all", "province-ben-tre", "province-tra-vinh", "province-an-giang"} <= names
+    index = (tmp_path / "out" / "index.html").read_text("utf-8")
+    assert 'href="province-ben-tre/latest.html"' in index and "Báo cáo Bến Tre" in index
+    ben_tre = (tmp_path / "out" / "province-ben-tre" / "latest.html").read_text("utf-8")
+    assert "192" in ben_tre and "51.349" not in ben_tre  # Long An's figure is not in Bến Tre's report
