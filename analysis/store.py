@@ -55,7 +55,7 @@ SCHEMAS: dict[str, pa.Schema] = {
     "people": pa.schema([("doc_id", S), ("name", S), ("titles", S), ("evidence", S), ("sentence", S), ("start", I), ("end", I)]),
     "rejected": pa.schema([("path", S), ("reason", S)]),
 }
-# Sort keys that make a table's order independent of how the work was split.
+# Sort keys that make a table's order independent of how the work was split (applied by readers).
 ORDER = {
     "documents": ["seq"], "mentions": ["doc_id", "start", "indicator", "value"], "citations": ["doc_id", "start"],
     "places": ["doc_id"], "people": ["doc_id", "start"], "rejected": ["path", "reason"],
@@ -192,7 +192,6 @@ def _bounded(con, spill: Path) -> None:
     """Cap DuckDB's memory (it spills sorts to disk beyond it) so a build's peak memory does not grow with the corpus."""
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.execute(f"SET temp_directory = '{spill / '.spill'}'")
-    con.execute("SET preserve_insertion_order = false")
     con.execute("SET threads = 1")
 
 
@@ -207,21 +206,21 @@ def _compact(generation: Generation, table: str) -> None:
     if not parts:
         pq.write_table(SCHEMAS[table].empty_table(), target)
         return
-    order = ", ".join(f'"{c}"' for c in ORDER[table])
     tmp = folder / "data.parquet.tmp"
     source = f"read_parquet({[str(p) for p in parts]}, union_by_name = true)"
     with duckdb.connect() as con:
         _bounded(con, generation.path)
         if table == "documents":
             # duplicate_of: the first document (in load order) with the same raw text. Found on the
-            # narrow (doc_id, sha256, seq) columns so the wide rows are only joined and sorted.
+            # narrow (doc_id, sha256, seq) columns; the wide rows only stream through a hash join.
             con.execute(f"CREATE TEMP TABLE firsts AS SELECT doc_id, first_value(doc_id) OVER "
                         f"(PARTITION BY sha256 ORDER BY seq) AS first_id FROM {source}")
             query = (f"SELECT t.* REPLACE (CASE WHEN f.first_id <> t.doc_id THEN f.first_id END AS duplicate_of) "
-                     f"FROM {source} t JOIN firsts f USING (doc_id) ORDER BY {order}")
+                     f"FROM {source} t JOIN firsts f USING (doc_id)")
         else:
-            query = f"SELECT * FROM {source} ORDER BY {order}"
-        # Small row groups: the Parquet writer buffers a whole row group, and article rows are wide.
+            query = f"SELECT * FROM {source}"
+        # No ORDER BY: sorting wide article rows would need memory that grows with the corpus;
+        # readers sort (open_tables uses ORDER). Small row groups: the writer buffers one at a time.
         con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet, ROW_GROUP_SIZE 2048)")
     for part in parts:
         part.unlink()
@@ -240,7 +239,8 @@ def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> di
     out = {}
     for table in tables:
         files = table_files(root, table)
-        out[table] = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else SCHEMAS[table].empty_table().to_pandas()
+        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else SCHEMAS[table].empty_table().to_pandas()
+        out[table] = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
     return out
 
 
