@@ -1,12 +1,22 @@
 # Two commands do all set-up on a fresh machine (Python 3.11 + pip):
-#   make report   build the default report from the bundled sample corpus
+#   make report   build the store from the bundled sample and write the reports (HTML, PDF, index)
 #   make test     run the test suite
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 CORPUS ?= data/sample
+STORE  ?= data/store
 
-.PHONY: report test install install-dev score clean
+.PHONY: report test install install-dev system-deps score bench clean
+
+# WeasyPrint (PDF) needs Pango and a font with Vietnamese glyphs (DejaVu Sans).
+# Installed from Debian's packages only when missing (CI runs as root).
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi "DejaVu Sans"; then \
+	  echo "installing Pango and DejaVu fonts (Debian packages)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core >/dev/null; \
+	fi
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +31,8 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
-
-STORE  ?= data/store
+install: system-deps $(VENV)/.installed
+install-dev: system-deps $(VENV)/.installed-dev
 
 report: install
 	$(PY) -m analysis build $(CORPUS) --store $(STORE)
@@ -36,5 +44,10 @@ test: install-dev
 score: install
 	$(PY) ../shared/tools/score.py --cmd "$(PY) -m analysis"
 
+bench: install
+	$(PY) -m analysis bench
+
 clean:
-	rm -rf $(VENV) reports/sample build *.egg-info
+	rm -rf $(VENV) $(STORE) build *.egg-info
+	find reports -mindepth 1 -maxdepth 1 -type d -exec rm -rf {} +
+	rm -f reports/index.html

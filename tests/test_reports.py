@@ -54,6 +54,16 @@ def test_every_notebook_runs_on_the_sample(name, store, root, tmp_path):
             assert title in text
 
 
+def test_paragraph_notebook_lists_each_figure_with_its_sentence(root, tmp_path):
+    out = tmp_path / "p.ipynb"
+    paragraph = "Năm 2023, Đảng bộ huyện kết nạp 156 đảng viên mới. Toàn huyện có 42 tổ chức cơ sở đảng."
+    pm.execute_notebook(str(root / "notebooks" / "extract_paragraph.ipynb"), str(out), parameters={"paragraph": paragraph},
+                        cwd=str(root / "notebooks"), kernel_name="python3", progress_bar=False)
+    text, _ = _outputs(out)
+    assert "new_members" in text and "156" in text and "Năm 2023, Đảng bộ huyện kết nạp 156 đảng viên mới." in text
+    assert "party_organizations" in text and "42" in text
+
+
 def test_report_pdf_has_vietnamese_text_figures_and_fonts(store, root, tmp_path):
     result = run_report(root / "notebooks" / "report.ipynb", tmp_path, {"store": str(store)}, name="sample")
     assert result.html.exists() and result.pdf.exists()

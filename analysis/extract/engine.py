@@ -118,7 +118,7 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
     clauses = split_clauses(text, start, end)
     units = rules.units
     mentions = []
-    for local in find_numbers(text[start:end]):
+    for local in find_numbers(text[start:end], mf[start:end]):
         if local.kind == "percent":
             continue
         number = NumberMatch(**{**local.__dict__, "start": local.start + start, "end": local.end + start,
@@ -138,6 +138,18 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
         clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
         mentions.append(_Mention(number, unit, text[m.start(1) : m.end(1)], m.end(), clause))
     return mentions
+
+
+_NUMBER_NEAR = re.compile(r"\d|(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười|mươi|trăm|chục|vài|mấy)(?!\w)")
+
+
+def _candidates(mf: str, rules: Rules) -> list[int]:
+    """Offsets of unit phrases with a number shortly before them (where a mention may be), sorted."""
+    found = [m.end() - 1 for m in rules.unit_anywhere.finditer(mf) if _NUMBER_NEAR.search(mf, max(0, m.start() - 30), m.start())]
+    if rules.implied_regex is not None:
+        found.extend(m.end() - 1 for m in rules.implied_regex.finditer(mf))
+        found.sort()
+    return found
 
 
 def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rules) -> str | None:
@@ -224,7 +236,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     mf = match_form(text)
     rows: list[dict] = []
     orgs: list[dict] | None = None  # found lazily: most sentences have no mention
-    candidates = [m.end() - 1 for m in rules.candidate_regex.finditer(mf)]  # where each unit phrase ends
+    candidates = _candidates(mf, rules)
     if not candidates:
         return rows
     for s_start, s_end in split_sentences(text):

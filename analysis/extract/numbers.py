@@ -181,17 +181,21 @@ _QUALIFIER_RE = re.compile(
 _QUALIFIER_KIND = dict(QUALIFIERS)
 
 
-def _qualifier(text: str, start: int) -> tuple[str, int | None]:
-    """The qualifier written just before offset ``start`` ("gần", "hơn", …)."""
+def _qualifier(low: str, start: int) -> tuple[str, int | None]:
+    """The qualifier written just before offset ``start`` ("gần", "hơn", …) of match-form text."""
     window_start = max(0, start - 16)
-    m = _QUALIFIER_RE.search(match_form(text[window_start:start]))
+    m = _QUALIFIER_RE.search(low, window_start, start)
     if m:
-        return _QUALIFIER_KIND[m.group("q")], window_start + m.start()
+        return _QUALIFIER_KIND[m.group("q")], m.start()
     return "exact", None
 
 
-def find_numbers(text: str) -> list[NumberMatch]:
-    """All numbers in ``text`` with their qualifiers, outside quoted names."""
+def find_numbers(text: str, low: str | None = None) -> list[NumberMatch]:
+    """All numbers in ``text`` with their qualifiers, outside quoted names.
+
+    ``low`` is ``match_form(text)`` when the caller has it already.
+    """
+    low = match_form(text) if low is None else low
     quotes = quoted_spans(text)
     found: list[NumberMatch] = []
     for m in NUMBER_RE.finditer(text):
@@ -200,7 +204,7 @@ def find_numbers(text: str) -> list[NumberMatch]:
         number = _from_match(m, text)
         if number is None:
             continue
-        qualifier, qualifier_start = _qualifier(text, number.start)
+        qualifier, qualifier_start = _qualifier(low, number.start)
         if number.kind == "vague":
             qualifier_start = None
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 from ..clean.normalize import UPPER, match_form
 
@@ -45,6 +46,7 @@ _KINDS = [
 ]
 
 
+@lru_cache(maxsize=4096)
 def organization_level(name: str, province_names: frozenset[str] = frozenset()) -> str | None:
     """central, bloc, province, district, commune, cell or grassroots (None if unclear)."""
     low = match_form(name)
@@ -58,6 +60,7 @@ def organization_level(name: str, province_names: frozenset[str] = frozenset()) 
     return None
 
 
+@lru_cache(maxsize=4096)
 def organization_kind(name: str) -> str:
     low = match_form(name)
     for pattern, kind in _KINDS:

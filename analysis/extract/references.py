@@ -13,6 +13,7 @@ NUMBER[/YEAR]/TYPE-ISSUER ("1436/QĐ-UBND", "100/2019/NĐ-CP").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..clean.normalize import match_form, unify_tone_placement
 from .rules import Rules
@@ -88,12 +89,14 @@ def normalize_issuer(issuer: str, aliases: dict[str, str]) -> str:
     return compact
 
 
+@lru_cache(maxsize=8)
+def _type_regex(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s+(?:số\s+)?$")
+
+
 def _type_word_before(mf: str, start: int, types: dict[str, str]) -> str | None:
-    window = mf[max(0, start - 30) : start]
-    for word in sorted(types, key=len, reverse=True):
-        if re.search(rf"(?<!\w){re.escape(word)}\s+(?:số\s+)?$", window):
-            return word
-    return None
+    m = _type_regex(tuple(types)).search(mf, max(0, start - 30), start)
+    return m.group(1) if m else None
 
 
 def _details(text: str, end: int) -> dict:
@@ -131,6 +134,8 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
     rows: list[dict] = []
     taken: list[tuple[int, int]] = []
     for style, regex in (("party", _PARTY), ("state", _STATE)):
+        if "/" not in text:  # every code has one
+            break
         for m in regex.finditer(text):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
@@ -167,7 +172,7 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
                 "scored": code_type in uncoded, **details,
             })
     # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
-    for m in _PLENUM.finditer(text):
+    for m in (_PLENUM.finditer(text) if "trung ương" in mf else ()):
         plenum = m.group(1) or m.group(2)
         if not plenum or any(a < m.end() and m.start() < b for a, b in taken):
             continue

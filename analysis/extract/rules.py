@@ -25,9 +25,6 @@ class RulesError(ValueError):
     """The rules file is not valid; the message says where."""
 
 
-_NUMBER_WORDS = ("một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười|hàng chục|hàng trăm|hàng nghìn|hàng ngàn|vài|mấy")
-
-
 def unit_key(text: str) -> str:
     """How a unit phrase is looked up: single spaces, ", " after commas."""
     return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
@@ -111,7 +108,8 @@ class Rules:
 
     units: dict[str, str]  # match-form phrase (", " after commas) -> unit name
     unit_regex: re.Pattern[str]
-    candidate_regex: re.Pattern[str]  # where a mention may be: a number next to a unit
+    unit_anywhere: re.Pattern[str]  # any unit phrase (candidates for mentions)
+    implied_regex: re.Pattern[str] | None  # phrases that name a unit before its number
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
@@ -173,10 +171,9 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     alternatives = "|".join(phrase_regex(p) for p in ordered)
     unit_regex = re.compile(r"\s*(" + alternatives + r")(?!\w)")
     implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", [])]
-    candidate_regex = re.compile(
-        r"(?:\d|(?<!\w)(?:" + _NUMBER_WORDS + r"))(?:[^\n.!?;]|\.(?=\d)){0,24}?(?<!\w)(?:" + alternatives + r")(?!\w)"
-        + ("|(?<!\w)(?:" + "|".join(phrase_regex(match_form(p)) for p in implied_before) + r")(?!\w)" if implied_before else "")
-    )
+    unit_anywhere = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
+    implied_regex = (re.compile(r"(?<!\w)(?:" + "|".join(phrase_regex(match_form(p)) for p in implied_before) + r")(?!\w)")
+                     if implied_before else None)
     indicators = []
     for name, spec in data["indicators"].items():
         patterns = tuple(
@@ -199,7 +196,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     return Rules(
         units=units,
         unit_regex=unit_regex,
-        candidate_regex=candidate_regex,
+        unit_anywhere=unit_anywhere,
+        implied_regex=implied_regex,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
