@@ -75,6 +75,9 @@ CASES = [
     ("Tổng giá trị hơn 12 tỷ 500 triệu đồng.", {("money_vnd", 12_500_000_000)}),
     ("Trao 100 suất quà, trị giá 500.000 đồng/suất.", {("money_vnd_per_unit", 500_000)}),
     ("Có 500 đồng bào dân tộc tham dự; dự án trị giá 2 triệu USD.", set()),
+    ("Với tổng kinh phí hơn 300 triệu, Đảng ủy xây dựng 5 căn nhà.", {("money_vnd", 300_000_000)}),
+    ("Đoàn công tác trao đổi với 30 đảng viên về công tác phát triển đảng viên.", set()),
+    ("Năm 2023 có 12 trường hợp đảng viên bị kỷ luật.", {("disciplined_members", 12)}),
     # targets and changes are their own measures
     ("Năm 2024, Đảng bộ phấn đấu kết nạp 200 đảng viên mới.", {("new_members_target", 200)}),
     ("Toàn tỉnh có 755 tổ chức cơ sở Đảng, tăng 3 tổ chức cơ sở Đảng so với cuối năm 2017.",

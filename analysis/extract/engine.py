@@ -159,7 +159,10 @@ def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rule
     lead = number.qualifier_start if number.qualifier_start is not None else number.start
     head = _after_last_comma(mf[sentence_start:lead])
     context = _Context(head=head, before=head, after="", after_unit="", sentence="", clause=head)
+    scaled = any(word in number.text.lower() for word in ("triệu", "tỷ", "tỉ", "nghìn", "ngàn"))
     for unit, pattern in rules.implied_units:
+        if "scaled" in pattern.units and not scaled:
+            continue
         if _fits(pattern, context):
             return unit
     return None

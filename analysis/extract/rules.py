@@ -129,13 +129,13 @@ def _conditions(spec: dict, name_key: str, where: str) -> tuple[str, Pattern]:
     """A named set of conditions (a flag, role or implied unit)."""
     if name_key not in spec:
         raise RulesError(f"{where}: missing '{name_key}'")
-    unknown = set(spec) - {name_key, *CONDITIONS, *NEGATED}
+    unknown = set(spec) - {name_key, "scaled", *CONDITIONS, *NEGATED}
     if unknown:
         raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
     return str(spec[name_key]), Pattern(
         id=f"{name_key}.{spec[name_key]}",
         indicator="",
-        units=frozenset(),
+        units=frozenset({"scaled"}) if spec.get("scaled") else frozenset(),
         conditions={k: PhraseSet.of(spec[k]) for k in CONDITIONS if k in spec},
         negated={k: PhraseSet.of(spec[k]) for k in NEGATED if k in spec},
     )
@@ -170,7 +170,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     ordered = sorted(units, key=len, reverse=True)
     alternatives = "|".join(phrase_regex(p) for p in ordered)
     unit_regex = re.compile(r"\s*(" + alternatives + r")(?!\w)")
-    implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", [])]
+    implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", []) + spec.get("head", [])
+                      if len(p) > 3]
     unit_anywhere = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
     implied_regex = (re.compile(r"(?<!\w)(?:" + "|".join(phrase_regex(match_form(p)) for p in implied_before) + r")(?!\w)")
                      if implied_before else None)
