@@ -73,13 +73,19 @@ def fingerprint(rules: str | os.PathLike | None = None) -> str:
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
-def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules: str | None = None,
+def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: str | None = None,
                   stages: tuple[str, ...] = STAGES) -> dict[str, pd.DataFrame]:
-    """All tables for one batch of raw records (runs in a worker): clean, locate, extract."""
+    """All tables for one batch of raw records (runs in a worker): clean, locate, extract.
+
+    ``rules_text`` is the rules file as read when the build started, so a build uses one
+    version of the rules from start to end even if the file is edited meanwhile.
+    """
     from .extract import citations, extract, people_table
+    from .extract.rules import rules_from_text
     from .load import document_row
     from .places import locate_documents
 
+    rules = rules_from_text(rules_text) if rules_text else None
     documents = pd.DataFrame([_row_for_store(document_row(record), seq, stamp) for seq, record in items])
     if "places" in stages:
         documents = locate_documents(documents)
@@ -191,7 +197,7 @@ def build(
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     stamp = fingerprint(rules)
-    rules_arg = str(rules) if rules else None
+    rules_arg = Path(rules).read_text("utf-8") if rules else resources.files("analysis.rules").joinpath("indicators.yaml").read_text("utf-8")
     counts = {"mentions": 0, "citations": 0, "people": 0}
     with Store(store) as target:
         previous = None if rebuild else target.current

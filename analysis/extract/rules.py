@@ -224,6 +224,16 @@ def _compiled(path: str, mtime_ns: int) -> Rules:
     return parse_rules(data, path)
 
 
+@lru_cache(maxsize=16)
+def rules_from_text(text: str, source: str = "<rules>") -> Rules:
+    """Compile rules from YAML text (cached by content)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RulesError(f"{source}: not valid YAML: {exc}") from None
+    return parse_rules(data, source)
+
+
 def load_rules(path: str | Path | None = None) -> Rules:
     """Read and compile a rules file (the packaged one by default).
 
