@@ -74,3 +74,25 @@ def province_map(points: pd.DataFrame, title: str, size_label: str):
     ax.set_title(f"{title}\n({size_label})")
     fig.tight_layout()
     return fig
+
+
+def start(title: str, store: str, date_from: str | None = None, date_to: str | None = None,
+          province: str | None = None, language: str = "vi"):
+    """Open a notebook: load the store's tables for the parameters and show the heading.
+
+    Returns the tables (``analysis.aggregate.load_tables``) and ``L``, the label function
+    for the report's language.
+    """
+    from IPython.display import Markdown, display
+
+    from . import __version__
+    from .aggregate import label, load_tables
+
+    def L(key: str) -> str:  # noqa: N802 - reads like a template function in notebooks
+        return label(key, language)
+
+    tables = load_tables(store, date_from, date_to, province)
+    scope = escape(province or L("all"))
+    heading = f"{scope} · {len(tables['documents'])} {L('articles')} · analysis {__version__}"
+    display(Markdown(f"# {escape(title)}\n\n{heading}"))
+    return tables, L

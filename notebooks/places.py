@@ -34,14 +34,10 @@ from IPython.display import Markdown, display
 
 import analysis
 from analysis import aggregate as agg
-from analysis.charts import bar, escape, heatmap, province_map, show_table
+from analysis.charts import bar, escape, heatmap, province_map, show_table, start
 
-L = lambda key: agg.label(key, language)  # noqa: E731
-tables = agg.load_tables(store, date_from, date_to, province)
+tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
-scope = escape(province or L("all"))
-heading = f"{scope} · {len(documents)} {L('articles')} · analysis {analysis.__version__}"
-display(Markdown(f"# {escape(title)}\n\n{heading}"))
 
 # %%
 if era not in ("pre2025", "post2025"):

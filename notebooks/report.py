@@ -28,14 +28,10 @@ from IPython.display import Markdown, display
 
 import analysis
 from analysis import aggregate as agg
-from analysis.charts import bar, escape, heatmap, province_map, show_table
+from analysis.charts import bar, escape, heatmap, province_map, show_table, start
 
-L = lambda key: agg.label(key, language)  # noqa: E731
-tables = agg.load_tables(store, date_from, date_to, province)
+tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
-scope = escape(province or L("all"))
-heading = f"{scope} · {len(documents)} {L('articles')} · analysis {analysis.__version__}"
-display(Markdown(f"# {escape(title)}\n\n{heading}"))
 
 # %%
 import datetime as dt
@@ -45,20 +41,20 @@ cover = agg.coverage(documents, mentions)
 totals = agg.indicator_totals(mentions)
 cited = agg.citation_counts(citations, language)
 top_code = cited.iloc[0, 0] if len(cited) else "—"
-if language == "vi":
-    lines = [f"Kho dữ liệu có **{len(documents)}** bài viết; **{cover['with_indicator']}** bài ({cover['share']:.0%}) có số liệu."]
-    for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
-        if key in totals.index:
-            lines.append(f"- {L(key)}: cao nhất **{agg.format_value(totals.loc[key, 'max'], 'exact', key)}** "
-                         f"({int(totals.loc[key, 'facts'])} dữ kiện).")
-    lines.append(f"- Văn bản được trích dẫn nhiều nhất: **{escape(top_code)}**.")
-else:
-    lines = [f"The store holds **{len(documents)}** articles; **{cover['with_indicator']}** ({cover['share']:.0%}) report figures."]
-    for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
-        if key in totals.index:
-            lines.append(f"- {L(key)}: largest **{agg.format_value(totals.loc[key, 'max'], 'exact', key)}** "
-                         f"({int(totals.loc[key, 'facts'])} facts).")
-    lines.append(f"- Most cited directive: **{escape(top_code)}**.")
+TEXT = {
+    "vi": {"intro": "Kho dữ liệu có **{n}** bài viết; **{k}** bài ({share}) có số liệu.",
+           "largest": "- {name}: cao nhất **{value}** ({facts} dữ kiện).",
+           "top": "- Văn bản được trích dẫn nhiều nhất: **{code}**."},
+    "en": {"intro": "The store holds **{n}** articles; **{k}** ({share}) report figures.",
+           "largest": "- {name}: largest **{value}** ({facts} facts).",
+           "top": "- Most cited directive: **{code}**."},
+}[language]
+lines = [TEXT["intro"].format(n=len(documents), k=cover["with_indicator"], share=f"{cover['share']:.0%}")]
+for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
+    if key in totals.index:
+        lines.append(TEXT["largest"].format(name=L(key), value=agg.format_value(totals.loc[key, "max"], "exact", key),
+                                            facts=int(totals.loc[key, "facts"])))
+lines.append(TEXT["top"].format(code=escape(top_code)))
 display(Markdown("\n".join(lines)))
 
 # %%

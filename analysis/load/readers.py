@@ -63,12 +63,18 @@ def _none_if_blank(value: Any) -> Any:
     return value
 
 
+def _decoded_or_rejection(path: Path) -> Decoded | Rejection:
+    try:
+        return _read_text(path)
+    except RejectedInput as exc:
+        return Rejection(str(path), str(exc))
+
+
 def read_txt(path: Path, doc_id: str) -> Iterator[Item]:
     """A plain-text article (the sample corpus format)."""
-    try:
-        decoded = _read_text(path)
-    except RejectedInput as exc:
-        yield Rejection(str(path), str(exc))
+    decoded = _decoded_or_rejection(path)
+    if isinstance(decoded, Rejection):
+        yield decoded
         return
     yield RawRecord(doc_id, str(path), str(path), "txt", decoded.text, warning=decoded.warning)
 
@@ -77,10 +83,9 @@ def read_html(path: Path, doc_id: str) -> Iterator[Item]:
     """An HTML page: main text and metadata through trafilatura."""
     import trafilatura  # imported here: it is slow to import and only HTML needs it
 
-    try:
-        decoded = _read_text(path)
-    except RejectedInput as exc:
-        yield Rejection(str(path), str(exc))
+    decoded = _decoded_or_rejection(path)
+    if isinstance(decoded, Rejection):
+        yield decoded
         return
     try:
         result = trafilatura.bare_extraction(
@@ -138,10 +143,9 @@ def _record_from_mapping(obj: dict[str, Any], path: Path, fmt: str, where: str, 
 
 def read_jsonl(path: Path, doc_id: str, text_column: str = "text") -> Iterator[Item]:
     """JSON Lines: one record per line; bad lines are rejected by line number."""
-    try:
-        decoded = _read_text(path)
-    except RejectedInput as exc:
-        yield Rejection(str(path), str(exc))
+    decoded = _decoded_or_rejection(path)
+    if isinstance(decoded, Rejection):
+        yield decoded
         return
     for number, line in enumerate(decoded.text.splitlines(), start=1):
         if not line.strip():
@@ -156,10 +160,9 @@ def read_jsonl(path: Path, doc_id: str, text_column: str = "text") -> Iterator[I
 
 def read_json(path: Path, doc_id: str, text_column: str = "text") -> Iterator[Item]:
     """A JSON file holding one record or a list of records."""
-    try:
-        decoded = _read_text(path)
-    except RejectedInput as exc:
-        yield Rejection(str(path), str(exc))
+    decoded = _decoded_or_rejection(path)
+    if isinstance(decoded, Rejection):
+        yield decoded
         return
     try:
         data = json.loads(decoded.text)
