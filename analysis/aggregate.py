@@ -38,11 +38,16 @@ LABELS = {
         "matched": "Cụm số liệu", "organization": "Tổ chức", "code": "Văn bản", "citations": "Số lần trích dẫn",
         "localities": "Số địa phương", "level": "Cấp ban hành", "source": "Nguồn", "path": "Tệp", "reason": "Lý do",
         "mentions": "Số liệu trích xuất", "share": "Tỷ lệ", "with_indicator": "Bài có số liệu",
+        "latitude": "Vĩ độ", "longitude": "Kinh độ",
         "no_date": "không rõ", "unknown": "không rõ", "articles": "bài viết", "all": "toàn bộ dữ liệu",
         "summary": "Tóm tắt", "key_figures": "Số liệu chính theo tỉnh và năm", "directives": "Văn bản được trích dẫn",
         "sources": "Nguồn của số liệu", "quality": "Chất lượng dữ liệu", "rejected": "Tệp bị loại",
         "undated": "Bài không rõ ngày", "unlocated": "Bài không xác định được tỉnh", "footer": "Dữ liệu",
         "parameters": "tham số", "run": "chạy lúc", "fingerprint": "dấu vân tay kho",
+        "rule": ("Cách tính: số liệu là tập con, đề nghị, tỷ lệ hoặc gộp chung tập thể và cá nhân không được cộng; "
+                 "một dữ kiện (cùng chỉ tiêu, giá trị, tổ chức và năm) được nhiều bài đưa tin chỉ tính một lần; "
+                 "vì các tổ chức lồng nhau, số liệu của một tỉnh trong một năm là số lớn nhất được báo cáo. "
+                 "Dấu ~ là số xấp xỉ, ≥ là số tối thiểu."),
     },
     "en": {
         "party_members": "Party members", "new_members": "New members admitted", "disciplined_members": "Members disciplined",
@@ -55,11 +60,16 @@ LABELS = {
         "matched": "Matched text", "organization": "Organization", "code": "Document", "citations": "Citations",
         "localities": "Localities", "level": "Issuer level", "source": "Source", "path": "File", "reason": "Reason",
         "mentions": "Figures extracted", "share": "Share", "with_indicator": "Articles with figures",
+        "latitude": "Latitude", "longitude": "Longitude",
         "no_date": "unknown", "unknown": "unknown", "articles": "articles", "all": "all provinces",
         "summary": "Summary", "key_figures": "Key figures by province and year", "directives": "Directives cited",
         "sources": "Sources of the figures", "quality": "Data quality", "rejected": "Rejected inputs",
         "undated": "Articles without a date", "unlocated": "Articles without a province", "footer": "Data",
         "parameters": "parameters", "run": "run", "fingerprint": "corpus fingerprint",
+        "rule": ("Counting rule: subsets, proposals, ratios and counts that lump collectives with individuals are never "
+                 "summed; a fact (same indicator, value, organization and year) reported by several articles counts once; "
+                 "because organizations nest, a province's figure for a year is the largest one reported. "
+                 "~ marks an approximate value, ≥ an at-least value."),
     },
 }
 LEVELS = {

@@ -64,7 +64,7 @@ def heatmap(matrix: pd.DataFrame, title: str):
 
 def province_map(points: pd.DataFrame, title: str, size_label: str):
     """A map-like scatter of provinces by longitude/latitude, sized by a figure."""
-    fig, ax = plt.subplots(figsize=(5.5, 8))
+    fig, ax = plt.subplots(figsize=(5, 6.6))
     sizes = 60 + 600 * (points["value"] / points["value"].max()) if len(points) and points["value"].max() > 0 else 80
     ax.scatter(points["longitude"], points["latitude"], s=sizes, color="#c0392b", alpha=0.6, edgecolor="white")
     for row in points.itertuples():

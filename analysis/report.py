@@ -112,9 +112,13 @@ def validate_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str,
 
 
 def _notebook_without_code(executed: Path):
+    """The executed notebook as readers see it: no code, no cells tagged "remove-cell"
+    (the notebook's own introduction for JupyterLab users)."""
     import nbformat
 
     notebook = nbformat.read(executed, as_version=4)
+    notebook.cells = [c for c in notebook.cells if "remove-cell" not in c.get("metadata", {}).get("tags", [])
+                      and not (c.cell_type == "code" and not c.get("outputs"))]
     for cell in notebook.cells:
         if cell.cell_type == "code":
             cell.source = ""  # readers see outputs and prose, never code

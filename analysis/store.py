@@ -185,7 +185,7 @@ class Store:
             stale.unlink(missing_ok=True)
 
 
-DUCKDB_MEMORY = "256MB"
+DUCKDB_MEMORY = "128MB"
 
 
 def _bounded(con, spill: Path) -> None:

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # Corpus overview
 # What was loaded, from where and when; what was rejected and why; how many articles yielded figures.
 

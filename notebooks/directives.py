@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # Directives
 # Which directives are cited most, by which provinces and issuing levels, and over time.
 

@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # Try the extractor on a paragraph
 # Paste any paragraph of a Party-building report into `paragraph` and run the notebook: every figure is listed
 # with the sentence it came from, its qualifier and flags, and the rule that decided it.

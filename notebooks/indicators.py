@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # Indicators
 # Members, cells and organizations; commendations; models; money — by province and year, each figure with its source sentence.
 #
@@ -42,6 +42,7 @@ tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
 
 # %%
+display(Markdown(f"*{L('rule')}*"))
 table = agg.indicator_table(mentions, language)
 show_table(table)
 

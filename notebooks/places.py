@@ -13,7 +13,7 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["remove-cell"]
 # # Places
 # Provinces placed by latitude and longitude, sized by an indicator; pre-2025 (63) or post-2025 (34) provinces.
 
@@ -47,4 +47,7 @@ fig = province_map(points, title, L(indicator))
 plt.show()
 
 # %%
-show_table(points.rename(columns={"province": L("province"), "documents": L("documents"), "value": L(indicator)}))
+table = points.assign(value=[agg.format_value(v, "exact", indicator) for v in points["value"]],
+                      latitude=points["latitude"].round(2), longitude=points["longitude"].round(2))
+show_table(table.rename(columns={"province": L("province"), "documents": L("documents"), "value": L(indicator),
+                                 "latitude": L("latitude"), "longitude": L("longitude")}))

@@ -58,7 +58,7 @@ lines.append(TEXT["top"].format(code=escape(top_code)))
 display(Markdown("\n".join(lines)))
 
 # %%
-display(Markdown(f"## {L('key_figures')}"))
+display(Markdown(f"## {L('key_figures')}\n\n*{L('rule')}*"))
 show_table(agg.indicator_table(mentions, language))
 
 # %%
