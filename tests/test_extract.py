@@ -78,6 +78,9 @@ CASES = [
     ("Với tổng kinh phí hơn 300 triệu, Đảng ủy xây dựng 5 căn nhà.", {("money_vnd", 300_000_000)}),
     ("Đoàn công tác trao đổi với 30 đảng viên về công tác phát triển đảng viên.", set()),
     ("Năm 2023 có 12 trường hợp đảng viên bị kỷ luật.", {("disciplined_members", 12)}),
+    ("Đảng bộ tỉnh đã trao tặng 1.245 Huy hiệu Đảng cho các đồng chí đảng viên.", {("badges", 1245)}),
+    ("Hỗ trợ xây dựng 150 căn nhà với tổng kinh phí 7,5 tỷ đồng, mỗi căn 50 triệu đồng.",
+     {("money_vnd", 7_500_000_000), ("money_vnd_per_unit", 50_000_000)}),
     # targets and changes are their own measures
     ("Năm 2024, Đảng bộ phấn đấu kết nạp 200 đảng viên mới.", {("new_members_target", 200)}),
     ("Toàn tỉnh có 755 tổ chức cơ sở Đảng, tăng 3 tổ chức cơ sở Đảng so với cuối năm 2017.",
@@ -101,10 +104,13 @@ def test_sentences(text, expected):
         "Thực hiện Kết luận số 01-KL/TW và Kế hoạch số 76-KH/HU của Ban Thường vụ Huyện ủy.",
         "Nội dung đăng ký thực hiện của một số tập thể, cá nhân còn chung chung.",
         "Định kỳ 6 tháng và cuối năm báo cáo kết quả thực hiện mô hình.",
+        "Ủy ban Kiểm tra đã kiểm tra 45 đảng viên khi có dấu hiệu vi phạm, kết luận 12 đảng viên có vi phạm.",
     ],
 )
 def test_traps_give_nothing(text):
     assert facts(text) == set()
+    # and no citation is read from a verb ("kết luận 12 đảng viên")
+    assert extract_text(text).query("indicator == 'reference' and flags == 'uncoded'").empty
 
 
 def test_flags_proposal_subset_ratio():

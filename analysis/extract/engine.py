@@ -277,7 +277,8 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
                 context = _Context(head=head, before=head, after=after, after_unit=_up_to_comma(after_unit),
                                    sentence=sentence_mf, clause=clause_before)
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
-                role = next((name for name, pattern in rules.roles if _fits(pattern, context)), None)
+                role = next((name for name, pattern in rules.roles
+                             if (not pattern.units or mention.unit in pattern.units) and _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
                     rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text))
     return rows

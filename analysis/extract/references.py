@@ -158,15 +158,17 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
             })
     if types:
         words = "|".join(re.escape(w) for w in sorted(types, key=len, reverse=True))
-        for m in re.finditer(rf"(?<!\w)({words})\s+(?:số\s+)?(\d{{1,4}})(?![\d\w]|\s*[-/]\s*\w|[.,]\d)", mf):
+        for m in re.finditer(rf"(?<!\w)({words})\s+(số\s+)?(\d{{1,4}})(?![\d\w]|\s*[-/]\s*\w|[.,]\d)", mf):
             if any(a < m.end() and m.start() < b for a, b in taken):
                 continue
+            if not m.group(2) and not text[m.start()].isupper():
+                continue  # "kết luận 12 đảng viên …" is the verb, not a document
             code_type = types[m.group(1)]
             details = _details(text, m.end())
             taken.append(m.span())
             rows.append({
-                "doc_id": doc_id, "code": f"{code_type} {m.group(2)}", "coded": False, "style": "uncoded",
-                "number": m.group(2), "doc_type": code_type, "issuer": None,
+                "doc_id": doc_id, "code": f"{code_type} {m.group(3)}", "coded": False, "style": "uncoded",
+                "number": m.group(3), "doc_type": code_type, "issuer": None,
                 "issuer_level": _level_of_body(details["issued_by"]), "type_word": m.group(1),
                 "start": m.start(), "end": m.end(), "matched_text": text[m.start() : m.end()],
                 "scored": code_type in uncoded, **details,

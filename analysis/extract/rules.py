@@ -129,13 +129,13 @@ def _conditions(spec: dict, name_key: str, where: str) -> tuple[str, Pattern]:
     """A named set of conditions (a flag, role or implied unit)."""
     if name_key not in spec:
         raise RulesError(f"{where}: missing '{name_key}'")
-    unknown = set(spec) - {name_key, "scaled", *CONDITIONS, *NEGATED}
+    unknown = set(spec) - {name_key, "scaled", "units", *CONDITIONS, *NEGATED}
     if unknown:
         raise RulesError(f"{where}: unknown key(s) {sorted(unknown)}")
     return str(spec[name_key]), Pattern(
         id=f"{name_key}.{spec[name_key]}",
         indicator="",
-        units=frozenset({"scaled"}) if spec.get("scaled") else frozenset(),
+        units=frozenset(spec.get("units") or []) | ({"scaled"} if spec.get("scaled") else set()),
         conditions={k: PhraseSet.of(spec[k]) for k in CONDITIONS if k in spec},
         negated={k: PhraseSet.of(spec[k]) for k in NEGATED if k in spec},
     )
