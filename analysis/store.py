@@ -159,18 +159,30 @@ class Store:
         return Generation(path)
 
     def commit(self, generation: Generation, summary: dict) -> None:
-        """Finish ``generation``: sort tables, write views, switch CURRENT atomically."""
+        """Finish ``generation``: find duplicates, write views, switch CURRENT atomically.
+
+        Part files stay as written (no rewrite of wide rows, so memory does not grow
+        with the corpus); readers sort them (``ORDER``).
+        """
         import duckdb
 
         for table in TABLES:
-            _compact(generation, table)
+            if not generation.files(table):  # an empty table still has a schema
+                (generation.path / table).mkdir(parents=True, exist_ok=True)
+                pq.write_table(SCHEMAS[table].empty_table(), generation.path / table / "part-empty.parquet")
+        _find_duplicates(generation)
         (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
         (generation.path / "COMPLETE").write_text("ok", "utf-8")
         database = self.root / f".analysis-{generation.path.name}.duckdb"
         with duckdb.connect(str(database)) as con:
             for table in TABLES:
-                files = str(generation.path / table / "*.parquet")
-                con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{files}', union_by_name = true)")
+                files = f"read_parquet('{generation.path / table}/*.parquet', union_by_name = true)"
+                if table == "documents":
+                    duplicates = f"read_parquet('{generation.path / 'duplicates'}/*.parquet')"
+                    con.execute(f"CREATE VIEW documents AS SELECT d.* REPLACE (x.duplicate_of AS duplicate_of) "
+                                f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
+                else:
+                    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
         pointer = self.root / "CURRENT.tmp"
         pointer.write_text(generation.path.name, "utf-8")
         os.replace(database, self.root / "analysis.duckdb")
@@ -189,42 +201,29 @@ DUCKDB_MEMORY = "128MB"
 
 
 def _bounded(con, spill: Path) -> None:
-    """Cap DuckDB's memory (it spills sorts to disk beyond it) so a build's peak memory does not grow with the corpus."""
+    """Cap DuckDB's memory (it spills to disk beyond it) so a build's peak memory does not grow with the corpus."""
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
     con.execute(f"SET temp_directory = '{spill / '.spill'}'")
     con.execute("SET threads = 1")
 
 
-def _compact(generation: Generation, table: str) -> None:
-    """Rewrite a table's parts as one file in its canonical order (DuckDB, out of core)."""
+def _find_duplicates(generation: Generation) -> None:
+    """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any.
+
+    Computed on the narrow (doc_id, sha256, seq) columns only.
+    """
     import duckdb
 
-    folder = generation.path / table
-    folder.mkdir(parents=True, exist_ok=True)
-    parts = generation.files(table)
-    target = folder / "data.parquet"
-    if not parts:
-        pq.write_table(SCHEMAS[table].empty_table(), target)
-        return
-    tmp = folder / "data.parquet.tmp"
-    source = f"read_parquet({[str(p) for p in parts]}, union_by_name = true)"
+    target = generation.path / "duplicates"
+    target.mkdir(parents=True, exist_ok=True)
+    source = f"read_parquet('{generation.path / 'documents'}/*.parquet', union_by_name = true)"
     with duckdb.connect() as con:
         _bounded(con, generation.path)
-        if table == "documents":
-            # duplicate_of: the first document (in load order) with the same raw text. Found on the
-            # narrow (doc_id, sha256, seq) columns; the wide rows only stream through a hash join.
-            con.execute(f"CREATE TEMP TABLE firsts AS SELECT doc_id, first_value(doc_id) OVER "
-                        f"(PARTITION BY sha256 ORDER BY seq) AS first_id FROM {source}")
-            query = (f"SELECT t.* REPLACE (CASE WHEN f.first_id <> t.doc_id THEN f.first_id END AS duplicate_of) "
-                     f"FROM {source} t JOIN firsts f USING (doc_id)")
-        else:
-            query = f"SELECT * FROM {source}"
-        # No ORDER BY: sorting wide article rows would need memory that grows with the corpus;
-        # readers sort (open_tables uses ORDER). Small row groups: the writer buffers one at a time.
-        con.execute(f"COPY ({query}) TO '{tmp}' (FORMAT parquet, ROW_GROUP_SIZE 2048)")
-    for part in parts:
-        part.unlink()
-    os.replace(tmp, target)
+        con.execute(
+            f"COPY (SELECT doc_id, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
+            f"AS duplicate_of FROM (SELECT doc_id, sha256, seq FROM {source}) WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
+            f"TO '{target / 'data.parquet'}' (FORMAT parquet)"
+        )
     shutil.rmtree(generation.path / ".spill", ignore_errors=True)
 
 
@@ -239,7 +238,12 @@ def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> di
     out = {}
     for table in tables:
         files = table_files(root, table)
-        frame = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True) if files else SCHEMAS[table].empty_table().to_pandas()
+        parts = [pd.read_parquet(f) for f in files]
+        frame = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True) if parts else SCHEMAS[table].empty_table().to_pandas()
+        if table == "documents" and len(frame):
+            duplicates = pd.concat([pd.read_parquet(f) for f in table_files(root, "duplicates")], ignore_index=True)
+            frame = frame.drop(columns="duplicate_of").merge(duplicates, on="doc_id", how="left")
+            frame = frame[SCHEMAS["documents"].names]
         out[table] = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
     return out
 
