@@ -19,7 +19,6 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .extract.rules import load_rules
 from .store import open_tables
 
 INDICATORS = ["party_members", "new_members", "disciplined_members", "badges", "party_cells", "party_organizations",

@@ -27,7 +27,6 @@ import textwrap
 import time
 from pathlib import Path
 
-from .clean.normalize import nfc
 from .extract.sentences import split_sentences
 
 TARGET_BYTES = 5_000

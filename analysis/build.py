@@ -149,7 +149,7 @@ def _old_keys(store: Store) -> dict[str, tuple[str, str]]:
     return {doc_id: (sha, stamp) for doc_id, sha, stamp in rows}
 
 
-def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int]]) -> None:
+def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int, str]]) -> None:
     """Copy the rows of unchanged documents from the previous generation."""
     import duckdb
 
@@ -160,7 +160,7 @@ def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int]]) -> N
     with duckdb.connect() as con:
         _bounded(con, new.path)
         con.execute("CREATE TEMP TABLE reused(doc_id VARCHAR, seq BIGINT)")
-        con.executemany("INSERT INTO reused VALUES (?, ?)", reused)
+        con.executemany("INSERT INTO reused VALUES (?, ?)", [(doc_id, seq) for doc_id, seq, _ in reused])
         for table in ("documents", "mentions", "citations", "places", "people"):
             files = sorted((old / table).glob("*.parquet"))
             if not files:
@@ -204,7 +204,7 @@ def build(
         old = {} if previous is None else _old_keys(target)
         generation = target.new_generation()
         rejected: list[Rejection] = []
-        reused: list[tuple[str, int]] = []
+        reused: list[tuple[str, int, str]] = []
         seen = 0
 
         def fresh_records() -> Iterator[tuple[int, RawRecord]]:
@@ -214,7 +214,8 @@ def build(
             decode, NFC, hash); cleaning and extraction happen in the workers.
             """
             nonlocal seen
-            ids: Counter[str] = Counter()
+            ids: set[str] = set()  # every id seen (to make repeated ids unique)
+            repeats: Counter[str] = Counter()
             for item in iter_inputs(corpus, text_column=text_column):
                 if isinstance(item, Rejection):
                     rejected.append(item)
@@ -222,13 +223,14 @@ def build(
                 seq = seen
                 seen += 1
                 progress.update(1)
-                ids[item.doc_id] += 1
-                if ids[item.doc_id] > 1:
-                    item.doc_id = f"{item.doc_id}#{ids[item.doc_id]}"
+                if item.doc_id in ids:
+                    repeats[item.doc_id] += 1
+                    item.doc_id = f"{item.doc_id}#{repeats[item.doc_id] + 1}"
+                ids.add(item.doc_id)
                 item.raw_text = nfc(item.raw_text)
                 sha = hashlib.sha256(item.raw_text.encode("utf-8")).hexdigest()
                 if old.get(item.doc_id) == (sha, stamp):
-                    reused.append((item.doc_id, seq))
+                    reused.append((item.doc_id, seq, sha))
                     continue
                 yield seq, item
 
@@ -238,8 +240,10 @@ def build(
                     generation.write(name, frame)
                     if name in counts:
                         counts[name] += len(frame)
+                generation.write("keys", tables["documents"][["doc_id", "sha256", "seq"]])
         if previous is not None:
             _copy_reused(previous, generation, reused)
+            generation.write("keys", pd.DataFrame(reused, columns=["doc_id", "seq", "sha256"]))
         generation.write("rejected", pd.DataFrame([(r.path, r.reason) for r in rejected], columns=["path", "reason"]))
         summary = BuildSummary(
             store=str(store), documents=seen, processed=seen - len(reused), reused=len(reused), rejected=len(rejected),

@@ -54,6 +54,8 @@ SCHEMAS: dict[str, pa.Schema] = {
     "places": pa.schema([("doc_id", S), *PLACE_FIELDS]),
     "people": pa.schema([("doc_id", S), ("name", S), ("titles", S), ("evidence", S), ("sentence", S), ("start", I), ("end", I)]),
     "rejected": pa.schema([("path", S), ("reason", S)]),
+    # internal: the narrow columns duplicates are found from (reading wide parts costs memory)
+    "keys": pa.schema([("doc_id", S), ("sha256", S), ("seq", I)]),
 }
 # Sort keys that make a table's order independent of how the work was split (applied by readers).
 ORDER = {
@@ -210,21 +212,25 @@ def _bounded(con, spill: Path) -> None:
 def _find_duplicates(generation: Generation) -> None:
     """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any.
 
-    Computed on the narrow (doc_id, sha256, seq) columns only.
+    Computed from the narrow ``keys`` parts the build writes beside the documents.
     """
     import duckdb
 
     target = generation.path / "duplicates"
     target.mkdir(parents=True, exist_ok=True)
-    source = f"read_parquet('{generation.path / 'documents'}/*.parquet', union_by_name = true)"
+    keys = generation.files("keys")
+    if not keys:
+        pq.write_table(pa.schema([("doc_id", S), ("duplicate_of", S)]).empty_table(), target / "data.parquet")
+        return
     with duckdb.connect() as con:
         _bounded(con, generation.path)
         con.execute(
             f"COPY (SELECT doc_id, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
-            f"AS duplicate_of FROM (SELECT doc_id, sha256, seq FROM {source}) WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
+            f"AS duplicate_of FROM read_parquet({[str(k) for k in keys]}) WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
             f"TO '{target / 'data.parquet'}' (FORMAT parquet)"
         )
     shutil.rmtree(generation.path / ".spill", ignore_errors=True)
+    shutil.rmtree(generation.path / "keys", ignore_errors=True)
 
 
 def table_files(root: str | os.PathLike, table: str) -> list[Path]:

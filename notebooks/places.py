@@ -30,11 +30,9 @@ era = "pre2025"  # or "post2025"
 
 # %%
 import matplotlib.pyplot as plt
-from IPython.display import Markdown, display
 
-import analysis
 from analysis import aggregate as agg
-from analysis.charts import bar, escape, heatmap, province_map, show_table, start
+from analysis.charts import province_map, show_table, start
 
 tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]

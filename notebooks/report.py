@@ -28,7 +28,7 @@ from IPython.display import Markdown, display
 
 import analysis
 from analysis import aggregate as agg
-from analysis.charts import bar, escape, heatmap, province_map, show_table, start
+from analysis.charts import bar, escape, heatmap, show_table, start
 
 tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]

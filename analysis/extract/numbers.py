@@ -53,7 +53,6 @@ NUMBER_RE = re.compile(
 )
 _NOT_LEADING = {"không", "linh", "lẻ", "mươi", "mốt", "lăm", "nhăm", "tư", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
 _QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
-_YEAR_LIKE = re.compile(r"^(19|20)\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -211,8 +210,3 @@ def find_numbers(text: str, low: str | None = None) -> list[NumberMatch]:
             number = NumberMatch(**{**number.__dict__, "qualifier": qualifier, "qualifier_start": qualifier_start})
         found.append(number)
     return found
-
-
-def is_year(number: NumberMatch) -> bool:
-    """A bare four-digit 19xx/20xx (usually a year, not a count)."""
-    return number.kind == "count" and bool(_YEAR_LIKE.match(number.text.strip()))
