@@ -102,6 +102,10 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
     return out
 
 
+def _id_digest(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "little")
+
+
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
     batch: list = []
     for row in rows:
@@ -214,7 +218,10 @@ def build(
             decode, NFC, hash); cleaning and extraction happen in the workers.
             """
             nonlocal seen
-            ids: set[str] = set()  # every id seen (to make repeated ids unique)
+            # Ids seen so far, as 8-byte digests (a tenth of the memory of the strings), to make
+            # repeated ids unique; a digest collision between two different ids (odds ~1e-8 at a
+            # million documents) would only add a "#2" to the second one.
+            ids: set[int] = set()
             repeats: Counter[str] = Counter()
             for item in iter_inputs(corpus, text_column=text_column):
                 if isinstance(item, Rejection):
@@ -223,10 +230,12 @@ def build(
                 seq = seen
                 seen += 1
                 progress.update(1)
-                if item.doc_id in ids:
+                key = _id_digest(item.doc_id)
+                if key in ids:
                     repeats[item.doc_id] += 1
                     item.doc_id = f"{item.doc_id}#{repeats[item.doc_id] + 1}"
-                ids.add(item.doc_id)
+                    key = _id_digest(item.doc_id)
+                ids.add(key)
                 item.raw_text = nfc(item.raw_text)
                 sha = hashlib.sha256(item.raw_text.encode("utf-8")).hexdigest()
                 if old.get(item.doc_id) == (sha, stamp):
@@ -240,10 +249,10 @@ def build(
                     generation.write(name, frame)
                     if name in counts:
                         counts[name] += len(frame)
-                generation.write("keys", tables["documents"][["doc_id", "sha256", "seq"]])
+                generation.add_keys(tables["documents"])
         if previous is not None:
             _copy_reused(previous, generation, reused)
-            generation.write("keys", pd.DataFrame(reused, columns=["doc_id", "seq", "sha256"]))
+            generation.add_keys(pd.DataFrame(reused, columns=["doc_id", "seq", "sha256"]))
         generation.write("rejected", pd.DataFrame([(r.path, r.reason) for r in rejected], columns=["path", "reason"]))
         summary = BuildSummary(
             store=str(store), documents=seen, processed=seen - len(reused), reused=len(reused), rejected=len(rejected),

@@ -54,8 +54,6 @@ SCHEMAS: dict[str, pa.Schema] = {
     "places": pa.schema([("doc_id", S), *PLACE_FIELDS]),
     "people": pa.schema([("doc_id", S), ("name", S), ("titles", S), ("evidence", S), ("sentence", S), ("start", I), ("end", I)]),
     "rejected": pa.schema([("path", S), ("reason", S)]),
-    # internal: the narrow columns duplicates are found from (reading wide parts costs memory)
-    "keys": pa.schema([("doc_id", S), ("sha256", S), ("seq", I)]),
 }
 # Sort keys that make a table's order independent of how the work was split (applied by readers).
 ORDER = {
@@ -99,6 +97,25 @@ class Generation:
 
     path: Path
     parts: dict[str, int] = field(default_factory=dict)
+    _keys: object = None  # DuckDB connection to keys.duckdb, opened on first use
+
+    def add_keys(self, frame: pd.DataFrame) -> None:
+        """Record (doc_id, sha256, seq) of documents in an on-disk DuckDB table.
+
+        Duplicates are found from it at commit; a disk-backed table keeps the
+        build's memory flat where thousands of small files or a Python dict would not.
+        """
+        import duckdb
+
+        if frame is None or frame.empty:
+            return
+        if self._keys is None:
+            self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
+            _bounded(self._keys, self.path)
+            self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
+        self._keys.register("batch", frame[["doc_id", "sha256", "seq"]])
+        self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
+        self._keys.unregister("batch")
 
     def write(self, table: str, frame: pd.DataFrame) -> None:
         if frame is None or frame.empty:
@@ -210,27 +227,23 @@ def _bounded(con, spill: Path) -> None:
 
 
 def _find_duplicates(generation: Generation) -> None:
-    """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any.
-
-    Computed from the narrow ``keys`` parts the build writes beside the documents.
-    """
-    import duckdb
-
+    """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any."""
     target = generation.path / "duplicates"
     target.mkdir(parents=True, exist_ok=True)
-    keys = generation.files("keys")
-    if not keys:
+    con = generation._keys
+    if con is None:
         pq.write_table(pa.schema([("doc_id", S), ("duplicate_of", S)]).empty_table(), target / "data.parquet")
         return
-    with duckdb.connect() as con:
-        _bounded(con, generation.path)
-        con.execute(
-            f"COPY (SELECT doc_id, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
-            f"AS duplicate_of FROM read_parquet({[str(k) for k in keys]}) WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
-            f"TO '{target / 'data.parquet'}' (FORMAT parquet)"
-        )
+    con.execute(
+        f"COPY (SELECT doc_id, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
+        f"AS duplicate_of FROM keys WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
+        f"TO '{target / 'data.parquet'}' (FORMAT parquet)"
+    )
+    con.close()
+    generation._keys = None
+    for leftover in (generation.path / "keys.duckdb", generation.path / "keys.duckdb.wal"):
+        leftover.unlink(missing_ok=True)
     shutil.rmtree(generation.path / ".spill", ignore_errors=True)
-    shutil.rmtree(generation.path / "keys", ignore_errors=True)
 
 
 def table_files(root: str | os.PathLike, table: str) -> list[Path]:
