@@ -112,6 +112,7 @@ class Generation:
         if self._keys is None:
             self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
             _bounded(self._keys, self.path)
+            self._keys.execute("SET memory_limit = '24MB'")  # the table lives on disk; keep few pages cached
             self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
         self._keys.register("batch", frame[["doc_id", "sha256", "seq"]])
         self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
