@@ -197,6 +197,13 @@ def indicator_table(mentions: pd.DataFrame, language: str = "vi") -> pd.DataFram
     })
 
 
+def facts_per_indicator(mentions: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """How many distinct facts each indicator has (labelled columns, indicator order)."""
+    counts = facts(mentions).groupby("indicator").size().reindex(INDICATORS).dropna().astype(int)
+    return pd.DataFrame({label("indicator", language): [label(k, language) for k in counts.index],
+                         label("facts", language): counts.to_numpy()})
+
+
 def indicator_totals(mentions: pd.DataFrame) -> pd.DataFrame:
     """Per indicator: facts, largest value, and the sum over provinces of each province's largest value."""
     f = facts(mentions)

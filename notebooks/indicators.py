@@ -46,9 +46,7 @@ table = agg.indicator_table(mentions, language)
 show_table(table)
 
 # %%
-facts = agg.facts(mentions)
-counts = facts.groupby("indicator").size().reindex(agg.INDICATORS).dropna().reset_index(name=L("facts"))
-counts[L("indicator")] = counts["indicator"].map(L)
+counts = agg.facts_per_indicator(mentions, language)
 if not counts.empty:
     fig = bar(counts, L("facts"), L("indicator"), L("facts"))
     plt.show()

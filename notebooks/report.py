@@ -62,9 +62,7 @@ display(Markdown(f"## {L('key_figures')}\n\n*{L('rule')}*"))
 show_table(agg.indicator_table(mentions, language))
 
 # %%
-facts = agg.facts(mentions)
-counts = facts.groupby("indicator").size().reindex(agg.INDICATORS).dropna().reset_index(name=L("facts"))
-counts[L("indicator")] = counts["indicator"].map(L)
+counts = agg.facts_per_indicator(mentions, language)
 if not counts.empty:
     fig = bar(counts, L("facts"), L("indicator"), L("facts"))
     plt.show()
