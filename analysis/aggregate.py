@@ -166,15 +166,19 @@ def facts(mentions: pd.DataFrame) -> pd.DataFrame:
     return m.drop_duplicates(key)
 
 
-def format_value(value: float, qualifier: str, indicator: str) -> str:
-    """'51.349', '≥ 2,1 tỷ', '~500 triệu': Vietnamese number style, qualifier marked."""
+def format_value(value: float, qualifier: str, indicator: str, language: str = "vi") -> str:
+    """'51.349', '≥ 2,1 tỷ', '~500 triệu' in Vietnamese; '51,349', '≥ 2.1 billion' in English; qualifier marked."""
     mark = {"approx": "~", "at_least": "≥ ", "at_most": "≤ "}.get(qualifier, "")
+    english = language == "en"
     if indicator == "money_vnd":
-        for scale, word in ((1e9, "tỷ"), (1e6, "triệu"), (1e3, "nghìn")):
+        words = (("billion", "million", "thousand") if english else ("tỷ", "triệu", "nghìn"))
+        for scale, word in zip((1e9, 1e6, 1e3), words):
             if value >= scale:
-                number = f"{value / scale:,.2f}".rstrip("0").rstrip(".").replace(",", " ").replace(".", ",")
+                number = f"{value / scale:,.2f}".rstrip("0").rstrip(".")
+                number = number if english else number.replace(",", " ").replace(".", ",")
                 return f"{mark}{number} {word}"
-    return mark + f"{value:,.0f}".replace(",", ".")
+    number = f"{value:,.0f}"
+    return mark + (number if english else number.replace(",", "."))
 
 
 def indicator_table(mentions: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
@@ -192,7 +196,7 @@ def indicator_table(mentions: pd.DataFrame, language: str = "vi") -> pd.DataFram
         label("province", language): best["province"],
         label("year", language): best["year"].astype("string").fillna("—"),
         label("indicator", language): best["indicator"].map(lambda k: label(k, language)),
-        label("value", language): [format_value(v, q, i) for v, q, i in zip(best["value"], best["qualifier"], best["indicator"])],
+        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(best["value"], best["qualifier"], best["indicator"])],
         label("facts", language): best["facts"],
     })
 
@@ -220,7 +224,7 @@ def provenance(mentions: pd.DataFrame, documents: pd.DataFrame, indicator: str |
     out = pd.DataFrame({
         label("document", language): m["doc_id"].map(lambda d: f"{d} — {titles.get(d) or ''}".strip(" —")),
         label("indicator", language): m["indicator"].map(lambda k: label(k, language)),
-        label("value", language): [format_value(v, q, i) for v, q, i in zip(m["value"], m["qualifier"], m["indicator"])],
+        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(m["value"], m["qualifier"], m["indicator"])],
         label("matched", language): m["matched_text"],
         label("sentence", language): m["sentence"],
     })

@@ -45,7 +45,7 @@ fig = province_map(points, title, L(indicator))
 plt.show()
 
 # %%
-table = points.assign(value=[agg.format_value(v, "exact", indicator) for v in points["value"]],
+table = points.assign(value=[agg.format_value(v, "exact", indicator, language) for v in points["value"]],
                       latitude=points["latitude"].round(2), longitude=points["longitude"].round(2))
 show_table(table.rename(columns={"province": L("province"), "documents": L("documents"), "value": L(indicator),
                                  "latitude": L("latitude"), "longitude": L("longitude")}))

@@ -52,7 +52,7 @@ TEXT = {
 lines = [TEXT["intro"].format(n=len(documents), k=cover["with_indicator"], share=f"{cover['share']:.0%}")]
 for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
     if key in totals.index:
-        lines.append(TEXT["largest"].format(name=L(key), value=agg.format_value(totals.loc[key, "max"], "exact", key),
+        lines.append(TEXT["largest"].format(name=L(key), value=agg.format_value(totals.loc[key, "max"], "exact", key, language),
                                             facts=int(totals.loc[key, "facts"])))
 lines.append(TEXT["top"].format(code=escape(top_code)))
 display(Markdown("\n".join(lines)))

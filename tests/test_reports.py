@@ -80,6 +80,15 @@ def test_report_pdf_has_vietnamese_text_figures_and_fonts(store, root, tmp_path)
     assert "import analysis" not in html  # code hidden
 
 
+def test_english_report_speaks_english(store, root, tmp_path):
+    result = run_report(root / "notebooks" / "report.ipynb", tmp_path, {"store": str(store), "language": "en",
+                        "title": "Party-building work"}, name="en", formats=("html",))
+    html = result.html.read_text("utf-8")
+    for words in ("Key figures by province and year", "Party members", "51,349", "≥ 2.1 billion", "Counting rule"):
+        assert words in html, words
+    assert "Số liệu chính" not in html
+
+
 def test_article_text_is_escaped_not_markup(tmp_path, root):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
