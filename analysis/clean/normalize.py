@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Tone marks as combining characters, in the order grave, acute, hook, tilde, dot.
 _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
@@ -50,11 +51,13 @@ def unify_tone_placement(text: str) -> str:
     return _MOVE_RE.sub(lambda m: _MOVES.get(m.group(0), m.group(0)), text)
 
 
+@lru_cache(maxsize=1024)
 def match_form(text: str) -> str:
     """Lower-cased, tone-unified NFC text of the same length as ``nfc(text)``.
 
     Offsets found in the result are offsets into ``nfc(text)``; if a rare
-    character changes length when lower-cased, it is kept as it was.
+    character changes length when lower-cased, it is kept as it was. Cached:
+    each step of the pipeline asks for the same document's match form.
     """
     text = nfc(text)
     lowered = text.lower()
