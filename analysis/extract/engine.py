@@ -61,8 +61,7 @@ class _Mention:
 
 @dataclass
 class _Context:
-    head: str  # local text before the group (ends with the introducing word)
-    before: str
+    head: str  # text before the group back to the previous group or comma; ends with the introducing word
     after: str
     after_unit: str
     sentence: str
@@ -74,11 +73,11 @@ class _Context:
         if kind == "not_head":
             return not phrases.ends(self.head)
         if kind == "before":
-            return phrases.search(self.before)
+            return phrases.search(self.head)
         if kind == "after":
             return phrases.search(self.after)
         if kind == "context":
-            return phrases.search(self.before) or phrases.search(self.after)
+            return phrases.search(self.head) or phrases.search(self.after)
         if kind == "after_unit":
             return phrases.starts(self.after_unit)
         if kind == "sentence":
@@ -158,10 +157,10 @@ def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rule
         return None
     lead = number.qualifier_start if number.qualifier_start is not None else number.start
     head = _after_last_comma(mf[sentence_start:lead])
-    context = _Context(head=head, before=head, after="", after_unit="", sentence="", clause=head)
+    context = _Context(head=head, after="", after_unit="", sentence="", clause=head)
     scaled = any(word in number.text.lower() for word in ("triệu", "tỷ", "tỉ", "nghìn", "ngàn"))
     for unit, pattern in rules.implied_units:
-        if "scaled" in pattern.units and not scaled:
+        if pattern.scaled and not scaled:
             continue
         if _fits(pattern, context):
             return unit
@@ -244,8 +243,8 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
         return rows
     for s_start, s_end in split_sentences(text):
         # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
-        i = bisect.bisect_left(candidates, s_start)
-        if i == len(candidates) or candidates[i] >= s_end:
+        nearest = bisect.bisect_left(candidates, s_start)
+        if nearest == len(candidates) or candidates[nearest] >= s_end:
             continue
         mentions = _find_mentions(text, mf, s_start, s_end, rules)
         if not mentions:
@@ -274,9 +273,11 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             for i, mention in enumerate(group):
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
                 after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
-                context = _Context(head=head, before=head, after=after, after_unit=_up_to_comma(after_unit),
+                context = _Context(head=head, after=after, after_unit=_up_to_comma(after_unit),
                                    sentence=sentence_mf, clause=clause_before)
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
+                if mention.unit in rules.unit_flags:
+                    base_flags.append(rules.unit_flags[mention.unit])
                 role = next((name for name, pattern in rules.roles
                              if (not pattern.units or mention.unit in pattern.units) and _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
@@ -287,12 +288,6 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
 def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text) -> list[dict]:
     number = mention.number
     flags = list(base_flags)
-    if mention.unit == "grassroots_cell":
-        flags.append("grassroots")
-    if mention.unit == "collective_and_individual":
-        flags.append("lumped")
-    if mention.unit == "household":
-        flags.append("household")
     if number.kind == "vague":
         flags.append("vague")
     name = f"{indicator}_{role}" if role else indicator

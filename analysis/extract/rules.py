@@ -93,6 +93,7 @@ class Pattern:
     conditions: dict[str, PhraseSet]
     negated: dict[str, PhraseSet]
     also: bool = False
+    scaled: bool = False  # implied units: the number must carry a scale word ("300 triệu")
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,7 @@ class Rules:
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
+    unit_flags: dict[str, str]  # unit -> flag every mention of it carries ("household", "lumped" …)
     flags: tuple[tuple[str, Pattern], ...]
     roles: tuple[tuple[str, Pattern], ...]
     implied_units: tuple[tuple[str, Pattern], ...]
@@ -135,9 +137,10 @@ def _conditions(spec: dict, name_key: str, where: str) -> tuple[str, Pattern]:
     return str(spec[name_key]), Pattern(
         id=f"{name_key}.{spec[name_key]}",
         indicator="",
-        units=frozenset(spec.get("units") or []) | ({"scaled"} if spec.get("scaled") else set()),
+        units=frozenset(spec.get("units") or []),
         conditions={k: PhraseSet.of(spec[k]) for k in CONDITIONS if k in spec},
         negated={k: PhraseSet.of(spec[k]) for k in NEGATED if k in spec},
+        scaled=bool(spec.get("scaled", False)),
     )
 
 
@@ -202,6 +205,7 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
+        unit_flags={str(k): str(v) for k, v in (data.get("unit_flags") or {}).items()},
         flags=named("flags", "flag"),
         roles=named("roles", "role"),
         implied_units=implied,
