@@ -23,7 +23,7 @@ import json
 import os
 import sys
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from importlib import resources
@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import __version__
 from .clean import nfc
-from .load import RawRecord, Rejection, iter_inputs
+from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, iter_inputs
 from .store import Generation, Store
 
 STAGES = ("places", "indicators", "citations", "people")
@@ -83,16 +83,14 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
     from .extract import citations, extract, people_table
     from .extract.rules import rules_from_text
     from .load import document_row
-    from .places import locate_documents
+    from .places import PLACE_COLUMNS, locate_documents
 
     rules = rules_from_text(rules_text) if rules_text else None
     documents = pd.DataFrame([_row_for_store(document_row(record), seq, stamp) for seq, record in items])
     if "places" in stages:
         documents = locate_documents(documents)
     out = {"documents": documents}
-    place_columns = [c for c in documents.columns if c in ("province", "province_code", "district", "commune", "province_2025",
-                                                             "latitude", "longitude", "latitude_2025", "longitude_2025")]
-    out["places"] = documents[["doc_id", *place_columns]]
+    out["places"] = documents[["doc_id", *[c for c in PLACE_COLUMNS if c in documents.columns]]]
     if "indicators" in stages:
         out["mentions"] = extract(documents, rules=rules, references=False)
     if "citations" in stages:
@@ -100,10 +98,6 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
     if "people" in stages:
         out["people"] = people_table(documents)
     return out
-
-
-def _id_digest(doc_id: str) -> int:
-    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "little")
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
@@ -129,8 +123,6 @@ def _bounded_map(submit: Callable[[list[dict]], Any], result: Callable[[Any], di
 
 
 def _row_for_store(row: dict, seq: int, stamp: str) -> dict:
-    from .load import DOCUMENT_COLUMNS
-
     extra = {k: v for k, v in row.items() if k not in DOCUMENT_COLUMNS}
     clean = {k: row.get(k) for k in DOCUMENT_COLUMNS}
     clean["published"] = clean["published"].isoformat() if hasattr(clean["published"], "isoformat") else clean["published"]
@@ -218,11 +210,7 @@ def build(
             decode, NFC, hash); cleaning and extraction happen in the workers.
             """
             nonlocal seen
-            # Ids seen so far, as 8-byte digests (a tenth of the memory of the strings), to make
-            # repeated ids unique; a digest collision between two different ids (odds ~1e-8 at a
-            # million documents) would only add a "#2" to the second one.
-            ids: set[int] = set()
-            repeats: Counter[str] = Counter()
+            unique = UniqueIds()
             for item in iter_inputs(corpus, text_column=text_column):
                 if isinstance(item, Rejection):
                     rejected.append(item)
@@ -230,12 +218,7 @@ def build(
                 seq = seen
                 seen += 1
                 progress.update(1)
-                key = _id_digest(item.doc_id)
-                if key in ids:
-                    repeats[item.doc_id] += 1
-                    item.doc_id = f"{item.doc_id}#{repeats[item.doc_id] + 1}"
-                    key = _id_digest(item.doc_id)
-                ids.add(key)
+                item.doc_id = unique(item.doc_id)
                 item.raw_text = nfc(item.raw_text)
                 sha = hashlib.sha256(item.raw_text.encode("utf-8")).hexdigest()
                 if old.get(item.doc_id) == (sha, stamp):

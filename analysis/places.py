@@ -34,6 +34,11 @@ from .clean.normalize import UPPER, match_form, nfc, unify_tone_placement
 _NEEDS_UNIT_WORD = {"hồ chí minh", "hòa bình", "thái bình", "bình định", "hà nam", "nam định"}
 
 
+# The columns ``locate_documents`` adds (and ``decide`` returns).
+PLACE_COLUMNS = ("province", "province_code", "district", "commune", "province_2025",
+                 "latitude", "longitude", "latitude_2025", "longitude_2025")
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str  # short name, e.g. "Cầu Ngang"
@@ -235,9 +240,7 @@ def decide(evidence: Evidence) -> dict:
     for keys in commune_names.values():
         for key in keys:
             votes[key] += 1.0 / len(keys)
-    result = {"province": None, "province_code": None, "district": None, "commune": None,
-              "province_2025": None, "latitude": None, "longitude": None,
-              "latitude_2025": None, "longitude_2025": None}
+    result: dict = dict.fromkeys(PLACE_COLUMNS)
     if not votes:
         return result
     ranked = sorted(votes.items(), key=lambda kv: -kv[1])
@@ -270,6 +273,6 @@ def locate_documents(documents: pd.DataFrame) -> pd.DataFrame:
     for record in documents.to_dict("records"):
         parts = [record.get("title") or "", record.get("text") or "", record.get("chrome_text") or ""]
         rows.append(locate_text("\n".join(str(p) for p in parts), record.get("source")))
-    places = pd.DataFrame(rows, index=documents.index, columns=list(decide(Evidence({}, [], [])).keys()))
+    places = pd.DataFrame(rows, index=documents.index, columns=list(PLACE_COLUMNS))
     out = documents.drop(columns=[c for c in places.columns if c in documents.columns])
     return pd.concat([out, places], axis=1)

@@ -87,12 +87,9 @@ def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, re
     return _with_places(_mentions_frame(rows), documents)
 
 
-PLACE_COLUMNS = ("province", "district", "commune", "province_2025")
-
-
 def _with_places(mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Add the document's place columns (when it has them) to its mentions."""
-    present = [c for c in PLACE_COLUMNS if c in documents.columns]
+    present = [c for c in ("province", "district", "commune", "province_2025") if c in documents.columns]
     if not present:
         return mentions
     return mentions.merge(documents[["doc_id", *present]], on="doc_id", how="left")

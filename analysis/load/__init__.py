@@ -28,7 +28,7 @@ from ..clean.metadata import parse_date_line, parse_iso_date
 from .decode import RejectedInput, decode_bytes
 from .readers import READERS, TABLE_READERS, RawRecord, Rejection
 
-__all__ = ["DOCUMENT_COLUMNS", "LoadResult", "RejectedInput", "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus"]
+__all__ = ["DOCUMENT_COLUMNS", "LoadResult", "RejectedInput", "UniqueIds", "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus"]
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,31 @@ def document_row(record: RawRecord) -> dict[str, Any]:
     return row
 
 
+class UniqueIds:
+    """Makes document ids unique: a repeated id gets "#2", "#3" … in load order.
+
+    Seen ids are kept as 8-byte digests (a tenth of the memory of the strings, which
+    matters for corpora of millions); a digest collision between two different ids
+    (odds about 1e-8 at a million documents) would only add a "#2" to the second one.
+    """
+
+    def __init__(self) -> None:
+        self._seen: set[int] = set()
+        self._repeats: Counter[str] = Counter()
+
+    @staticmethod
+    def _digest(doc_id: str) -> int:
+        return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest(), "little")
+
+    def __call__(self, doc_id: str) -> str:
+        unique = doc_id
+        while self._digest(unique) in self._seen:
+            self._repeats[doc_id] += 1
+            unique = f"{doc_id}#{self._repeats[doc_id] + 1}"
+        self._seen.add(self._digest(unique))
+        return unique
+
+
 def iter_documents(
     paths: PathLike | Iterable[PathLike], text_column: str = "text", rejected: list[Rejection] | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -136,7 +161,7 @@ def iter_documents(
     Document ids are made unique (a repeated id gets "#2", "#3" …) and a row
     whose raw text equals an earlier one gets that one's id in ``duplicate_of``.
     """
-    seen_ids: Counter[str] = Counter()
+    unique = UniqueIds()
     first_by_hash: dict[str, str] = {}
     for item in iter_inputs(paths, text_column=text_column):
         if isinstance(item, Rejection):
@@ -150,9 +175,7 @@ def iter_documents(
             if rejected is not None:
                 rejected.append(Rejection(item.path, f"could not be cleaned: {type(exc).__name__}: {exc}"))
             continue
-        seen_ids[row["doc_id"]] += 1
-        if seen_ids[row["doc_id"]] > 1:
-            row["doc_id"] = f"{row['doc_id']}#{seen_ids[row['doc_id']]}"
+        row["doc_id"] = unique(row["doc_id"])
         row["duplicate_of"] = first_by_hash.setdefault(row["sha256"], row["doc_id"])
         if row["duplicate_of"] == row["doc_id"]:
             row["duplicate_of"] = None
