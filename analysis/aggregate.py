@@ -139,11 +139,20 @@ def documents_by(documents: pd.DataFrame, what: str, language: str = "vi") -> pd
     if what == "month":
         keys = pd.to_datetime(documents["published"]).dt.to_period("M").astype(str).replace("NaT", label("no_date", language))
     elif what == "source":
-        keys = documents["source"].map(lambda s: urlparse(str(s)).hostname or label("unknown", language) if "://" in str(s) else "data/sample" if "sample" in str(s) else str(s).rsplit("/", 1)[0])
+        keys = documents["source"].map(lambda s: source_site(s) or label("unknown", language))
     else:
         keys = documents[what].fillna(label("unknown", language))
     counts = keys.value_counts().rename_axis(label(what, language)).reset_index(name=label("documents", language))
     return counts.sort_values(label(what, language)) if what == "month" else counts
+
+
+def source_site(source: object) -> str | None:
+    """Where a document came from: the site of a URL, else the folder of a file ("data/sample")."""
+    text = str(source or "")
+    if "://" in text:
+        return urlparse(text).hostname
+    folder = text.rsplit("/", 1)[0] if "/" in text else ""
+    return folder.split(":", 1)[0] or None  # "corpus.jsonl:12" → the file's folder
 
 
 def coverage(documents: pd.DataFrame, mentions: pd.DataFrame) -> dict:

@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-sns.set_theme(style="whitegrid", font="DejaVu Sans", rc={"figure.dpi": 110, "axes.titleweight": "bold"})
+THEME = {"style": "whitegrid", "font": "DejaVu Sans", "rc": {"figure.dpi": 110, "axes.titleweight": "bold"}}
 
 
 def escape(text: object) -> str:
@@ -91,6 +91,7 @@ def start(title: str, store: str, date_from: str | None = None, date_to: str | N
     def L(key: str) -> str:  # noqa: N802 - reads like a template function in notebooks
         return label(key, language)
 
+    sns.set_theme(**THEME)  # the notebook's look, set when the notebook starts (not on import)
     tables = load_tables(store, date_from, date_to, province)
     scope = escape(province or L("all"))
     heading = f"{scope} · {len(tables['documents'])} {L('articles')} · analysis {__version__}"

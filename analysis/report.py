@@ -125,18 +125,18 @@ def _notebook_without_code(executed: Path):
     return notebook
 
 
-def to_html(executed: Path, target: Path) -> Path:
-    """Standalone HTML (JupyterLab look) without code, with readable table styles."""
+def to_html(notebook, target: Path) -> Path:
+    """Standalone HTML (JupyterLab look) of a reader's notebook (``_notebook_without_code``)."""
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(_notebook_without_code(executed))
+    body, _ = exporter.from_notebook_node(notebook)
     body = body.replace("</head>", f"<style>{SCREEN_CSS}</style></head>", 1)
     target.write_text(body, encoding="utf-8")
     return target
 
 
-def to_pdf(executed: Path, target: Path, title: str = "Report") -> Path:
+def to_pdf(notebook, target: Path, title: str = "Report") -> Path:
     """PDF with WeasyPrint from a plain HTML rendering of the notebook (A4, DejaVu Sans, no LaTeX).
 
     The JupyterLab page styles are made for screens; the print page uses nbconvert's
@@ -149,10 +149,10 @@ def to_pdf(executed: Path, target: Path, title: str = "Report") -> Path:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
-    body, _ = exporter.from_notebook_node(_notebook_without_code(executed))
+    body, _ = exporter.from_notebook_node(notebook)
     page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{PRINT_CSS}</style></head><body>{body}</body></html>")
-    HTML(string=page, base_url=str(executed.parent)).write_pdf(str(target))
+    HTML(string=page, base_url=str(target.parent)).write_pdf(str(target))
     return target
 
 
@@ -195,8 +195,9 @@ def run_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, 
     except pm.PapermillExecutionError as exc:
         raise ReportError(f"{name}: notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
                           f"(executed notebook kept at {executed})") from None
-    html_file = to_html(executed, run_dir / "report.html")
-    pdf_file = to_pdf(executed, run_dir / "report.pdf", str(parameters.get("title") or name)) if "pdf" in formats else None
+    readers_view = _notebook_without_code(executed)
+    html_file = to_html(readers_view, run_dir / "report.html")
+    pdf_file = to_pdf(readers_view, run_dir / "report.pdf", str(parameters.get("title") or name)) if "pdf" in formats else None
     # Publish only now that every output exists.
     for produced, suffix in ((html_file, "html"), (pdf_file, "pdf")):
         if produced:
