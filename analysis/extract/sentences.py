@@ -13,6 +13,7 @@ a capital letter, digit or opening quote — except after abbreviations such as
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _ABBREVIATIONS = {"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "ks", "th", "đ/c", "đc", "st", "tr", "nxb", "ct", "ubnd", "hđnd"}
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
@@ -32,7 +33,15 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``, blank space trimmed."""
+    """Sentence spans of ``text``, blank space trimmed.
+
+    Cached per text: mentions and citations of one document ask for the same spans.
+    """
+    return list(_sentence_spans(text))
+
+
+@lru_cache(maxsize=512)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     line_start = 0
     for line in text.split("\n"):
@@ -56,7 +65,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
             b -= 1
         if b > a:
             trimmed.append((a, b))
-    return trimmed
+    return tuple(trimmed)
 
 
 def sentence_at(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
