@@ -46,14 +46,17 @@ _KINDS = [
 ]
 
 
+# The five centrally run cities: their Thành ủy is provincial, any other city's is district-level.
+_CENTRAL_CITIES = {"hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ"}
+
+
 @lru_cache(maxsize=4096)
-def organization_level(name: str, province_names: frozenset[str] = frozenset()) -> str | None:
+def organization_level(name: str) -> str | None:
     """central, bloc, province, district, commune, cell or grassroots (None if unclear)."""
     low = match_form(name)
-    if low.startswith(("thành ủy", "ban thường vụ thành ủy")) or " thành ủy" in low:
+    if "thành ủy" in low:
         city = low.split("thành ủy", 1)[1].strip().removeprefix("tp").strip(". ")
-        # Thành ủy of a centrally run city is provincial; of a provincial city, district-level.
-        return "province" if not city or city in province_names or city in {"hà nội", "hồ chí minh", "hải phòng", "đà nẵng", "cần thơ"} else "district"
+        return "province" if not city or city in _CENTRAL_CITIES else "district"
     for pattern, level in _LEVELS:
         if pattern.search(low):
             return level

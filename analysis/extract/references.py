@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from ..clean.normalize import match_form, unify_tone_placement
+from .organizations import organization_level
 from .rules import Rules
 
 CITATION_COLUMNS = [
@@ -114,16 +115,12 @@ def _details(text: str, end: int) -> dict:
 
 
 def _level_of_body(body: str | None) -> str | None:
+    """The level of an issuing body: a Party organization's level, else central government."""
     if not body:
         return None
-    low = match_form(body)
-    if any(k in low for k in ("bộ chính trị", "ban bí thư", "trung ương", "chính phủ", "thủ tướng")):
-        return "central"
-    if "tỉnh" in low or "thành ủy" in low:
-        return "province"
-    if any(k in low for k in ("huyện", "quận", "thị xã", "thị ủy")):
-        return "district"
-    return None
+    if any(k in match_form(body) for k in ("chính phủ", "thủ tướng")):
+        return "central government"
+    return organization_level(body)
 
 
 def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
