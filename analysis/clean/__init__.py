@@ -22,6 +22,7 @@ __all__ = ["CleanDocument", "clean_document", "match_form", "nfc", "unify_tone_p
 # Crawlers sometimes prefix the text with " date 2021-12 " (the crawl's metadata).
 _META_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]+")
+_OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u202f\u3000]")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class CleanDocument:
 
 def _tidy_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return [_WHITESPACE.sub(" ", line).strip() for line in text.split("\n")]
+    # Most lines have only single ordinary spaces: two fast checks spare them the rewrite.
+    return [_WHITESPACE.sub(" ", line).strip() if "  " in line or _OTHER_SPACE.search(line) else line.strip()
+            for line in text.split("\n")]
 
 
 def clean_document(raw_text: str, title: str | None = None, published: dt.date | None = None) -> CleanDocument:

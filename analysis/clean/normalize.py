@@ -41,8 +41,10 @@ def _tone_moves() -> dict[str, str]:
 _MOVES = _tone_moves()
 # Only open syllables (no letter follows) and not after 'q' ("quý" has no old form).
 # Candidates: o/u followed by a toned vowel at a syllable's end (the pair is checked in _MOVES).
+# The pattern opens with a character class (the look-behind comes after it) so that the
+# regex engine can skip ahead to the next o/u instead of trying every position.
 _MOVE_RE = re.compile(
-    r"(?<![qQ])[oOuU][" + "".join(sorted({pair[1] for pair in _MOVES})) + r"](?!\w)"
+    r"[oOuU](?<![qQ].)[" + "".join(sorted({pair[1] for pair in _MOVES})) + r"](?!\w)"
 )
 
 

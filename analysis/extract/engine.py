@@ -139,12 +139,20 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
     return mentions
 
 
-_NUMBER_NEAR = re.compile(r"\d|(?<!\w)(?:một|hai|ba|bốn|năm|sáu|bảy|bẩy|tám|chín|mười|mươi|trăm|chục|vài|mấy)(?!\w)")
+_DIGIT = re.compile(r"\d")
+_WORD = re.compile(r"\w+")
+_NUMBER_WORDS = frozenset("một hai ba bốn năm sáu bảy bẩy tám chín mười mươi trăm chục vài mấy".split())
+
+
+def _number_near(mf: str, start: int) -> bool:
+    """A digit or a number word in the 30 characters before ``start``."""
+    window = mf[max(0, start - 30) : start]
+    return bool(_DIGIT.search(window)) or not _NUMBER_WORDS.isdisjoint(_WORD.findall(window))
 
 
 def _candidates(mf: str, rules: Rules) -> list[int]:
     """Offsets of unit phrases with a number shortly before them (where a mention may be), sorted."""
-    found = [m.end() - 1 for m in rules.unit_anywhere.finditer(mf) if _NUMBER_NEAR.search(mf, max(0, m.start() - 30), m.start())]
+    found = [m.end() - 1 for m in rules.unit_anywhere.finditer(mf) if _number_near(mf, m.start())]
     if rules.implied_regex is not None:
         found.extend(m.end() - 1 for m in rules.implied_regex.finditer(mf))
         found.sort()

@@ -30,15 +30,59 @@ def unit_key(text: str) -> str:
     return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
 
 
-def phrase_regex(phrase: str) -> str:
-    """Regex for one phrase: its words separated by any whitespace, commas tight."""
-    tokens = phrase.replace(",", " , ").split()
-    out = ""
-    for i, token in enumerate(tokens):
-        if i:
-            out += r"\s*" if token == "," or tokens[i - 1] == "," else r"\s+"
-        out += re.escape(token)
-    return out
+def _pieces(phrase: str) -> list[str]:
+    """A phrase as regex pieces, one per character: a space is any run of
+    whitespace, a comma may have space around it."""
+    pieces: list[str] = []
+    for ch in unit_key(phrase):
+        if ch == ",":
+            pieces.append(r"\s*,")
+        elif ch == " ":
+            pieces.append(r"\s*" if pieces and pieces[-1] == r"\s*," else r"\s+")
+        else:
+            pieces.append(re.escape(ch))
+    return pieces
+
+
+def phrase_union(phrases, boundaries: bool = True) -> str:
+    """One regex for many phrases, shaped as a trie (shared beginnings written once).
+
+    Why not a plain alternation: Python's regex engine tries every alternative at
+    every position, but when each branch opens with a plain character it jumps
+    straight to the next position where one could start. So the trie opens with
+    the first character and only then checks, with ``boundaries``, that the phrase
+    does not start inside a word (and, at the end, that it does not stop inside one).
+    Where phrases share a beginning the longer one is tried first, as in a
+    longest-first alternation. (The ``retrie`` package builds such tries but
+    cannot express "any whitespace between words".)
+    """
+    trie: dict = {}
+    for phrase in phrases:
+        node = trie
+        for piece in _pieces(phrase):
+            node = node.setdefault(piece, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        branches = [piece + emit(child) for piece, child in node.items() if piece]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body  # greedy: the longer phrase first
+
+    first = []
+    for piece, child in trie.items():
+        if not piece:
+            continue
+        word_start = boundaries and piece[-1:].isalnum()
+        first.append(piece + (r"(?<!\w.)" if word_start else "") + emit(child))
+    if not first:
+        raise ValueError("phrase_union needs at least one phrase")
+    body = first[0] if len(first) == 1 else "(?:" + "|".join(first) + ")"
+    if not boundaries:
+        return body
+    # The end boundary applies only after phrases that end in a letter or digit.
+    return body + r"(?!(?<=\w)\w)"
 
 
 @dataclass(frozen=True)
@@ -57,17 +101,8 @@ class PhraseSet:
             return cls((), None, None, None)
         # Whole syllables: a phrase may not start or end inside a word; phrases
         # of punctuation ("/", ":") need no such boundary.
-        alternatives = [
-            ("(?<!\\w)" if p[0].isalnum() else "") + phrase_regex(p) + ("(?!\\w)" if p[-1].isalnum() else "")
-            for p in cleaned
-        ]
-        body = "|".join(alternatives)
-        return cls(
-            cleaned,
-            re.compile(f"(?:{body})"),
-            re.compile(f"(?:{body})\\s*$"),
-            re.compile(f"\\s*(?:{body})"),
-        )
+        body = phrase_union(cleaned)
+        return cls(cleaned, re.compile(body), re.compile(f"(?:{body})\\s*$"), re.compile(f"\\s*(?:{body})"))
 
     def __bool__(self) -> bool:
         return self.regex is not None
@@ -170,14 +205,12 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     for unit, phrases in data["units"].items():
         for phrase in phrases:
             units.setdefault(unit_key(match_form(str(phrase))), unit)
-    ordered = sorted(units, key=len, reverse=True)
-    alternatives = "|".join(phrase_regex(p) for p in ordered)
+    alternatives = phrase_union(units, boundaries=False)
     unit_regex = re.compile(r"\s*(" + alternatives + r")(?!\w)")
     implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", []) + spec.get("head", [])
                       if len(p) > 3]
-    unit_anywhere = re.compile(r"(?<!\w)(?:" + alternatives + r")(?!\w)")
-    implied_regex = (re.compile(r"(?<!\w)(?:" + "|".join(phrase_regex(match_form(p)) for p in implied_before) + r")(?!\w)")
-                     if implied_before else None)
+    unit_anywhere = re.compile(phrase_union(units))
+    implied_regex = re.compile(phrase_union(match_form(p) for p in implied_before)) if implied_before else None
     indicators = []
     for name, spec in data["indicators"].items():
         patterns = tuple(

@@ -16,7 +16,8 @@ import re
 from functools import lru_cache
 
 _ABBREVIATIONS = {"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "ks", "th", "đ/c", "đc", "st", "tr", "nxb", "ct", "ubnd", "hđnd"}
-_BOUNDARY = re.compile(r"(?<=[.!?…])[\"”’)]*\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+# Opens with the punctuation itself (not a look-behind) so the regex engine skips to it.
+_BOUNDARY = re.compile(r"[.!?…](?P<gap>[\"”’)]*\s+)(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 _CLAUSE_BREAK = re.compile(r"[;()\[\]]")
 _LAST_WORD = re.compile(r"(\S+)$")
 
@@ -48,12 +49,9 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
         line_end = line_start + len(line)
         cut = line_start
         for m in _BOUNDARY.finditer(text, line_start, line_end):
-            punct = m.start() - 1
-            while punct > line_start and text[punct] in "\"”’)":
-                punct -= 1
-            if _is_abbreviation(text, punct):
+            if _is_abbreviation(text, m.start()):
                 continue
-            spans.append((cut, m.start()))
+            spans.append((cut, m.start("gap")))
             cut = m.end()
         spans.append((cut, line_end))
         line_start = line_end + 1
