@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -27,7 +28,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .clean.normalize import UPPER, match_form, nfc, unify_tone_placement
+from .clean.normalize import UPPER, match_form, nfc, tone_spellings
+from .patterns import phrase_union
 
 # Province names that are also ordinary words or names in these articles:
 # counted only with their unit word ("tư tưởng Hồ Chí Minh", "hòa bình").
@@ -102,10 +104,6 @@ def gazetteer() -> Gazetteer:
 _NAME = r"((?:" + UPPER + r"[^\s,.;:()“”\"/]*)(?:\s+(?:" + UPPER + r"|\d)[^\s,.;:()“”\"/]*){0,3})"
 # Unit and committee words, matched in match form (lower case) in one pass; the
 # capitalised name after them is read from the original text.
-_UNIT_WORD = re.compile(
-    r"(?<!\w)(?P<word>tỉnh ủy|thành ủy|huyện ủy|quận ủy|thị ủy|đảng ủy xã|đảng bộ xã|ubnd tỉnh|ubnd tp\.?|"
-    r"thành phố|thị trấn|thị xã|tỉnh|huyện|quận|xã|phường|tp\.?)\s+"
-)
 _KINDS = {
     "tỉnh ủy": ("province",), "tỉnh": ("province",), "ubnd tỉnh": ("province",), "ubnd tp": ("province",),
     "ubnd tp.": ("province",), "thành ủy": ("province", "district"), "thành phố": ("province", "district"),
@@ -114,18 +112,20 @@ _KINDS = {
     "đảng ủy xã": ("commune",), "đảng bộ xã": ("commune",), "xã": ("commune",), "phường": ("commune",),
     "thị trấn": ("commune",),
 }
+_UNIT_WORD = re.compile("(?P<word>" + phrase_union(_KINDS) + r")\s+")
 _NAME_RE = re.compile(_NAME)
 _PAREN_NAME = re.compile(r"\s*\(\s*" + _NAME + r"\s*\)")
-_HCM = re.compile(r"(?i:tp\.?\s*hcm|tp\.?\s*hồ\s+chí\s+minh|thành\s+phố\s+hồ\s+chí\s+minh|thành\s+ủy\s+tp\.?\s*hồ\s+chí\s+minh)")
+_HCM = re.compile(r"tp\.?\s*(?:hcm|hồ\s+chí\s+minh)|thành\s+(?:phố|ủy\s+tp\.?)\s*hồ\s+chí\s+minh")  # in match form
 
 
 @lru_cache(maxsize=1)
 def _bare_provinces(g: Gazetteer) -> re.Pattern[str]:
-    """Capitalised province names as written ("Hậu Giang"), except those that are also ordinary words."""
-    names = sorted({p["name"] for p in g.provinces.values()} | {part for p in g.provinces.values() for part in p["name"].split(" - ")},
-                   key=len, reverse=True)
-    names = [n for n in names if match_form(n) not in _NEEDS_UNIT_WORD and len(n.split()) >= 2 and match_form(n) in g.province_by_name]
-    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(unify_tone_placement(n)) for n in names) + r")(?!\w)")
+    """Capitalised province names as written ("Hậu Giang", either tone placement),
+    except those that are also ordinary words. Case-sensitive on purpose: the
+    regex engine then only stops at capital letters."""
+    names = {p["name"] for p in g.provinces.values()} | {part for p in g.provinces.values() for part in p["name"].split(" - ")}
+    names = {n for n in names if match_form(n) not in _NEEDS_UNIT_WORD and len(n.split()) >= 2 and match_form(n) in g.province_by_name}
+    return re.compile(phrase_union(spelling for n in names for spelling in tone_spellings(n)))
 
 
 def _prefixes_of(name: str) -> list[str]:
@@ -169,24 +169,30 @@ class Evidence:
     communes: list[Unit]
 
 
-def collect_evidence(text: str, source: str | None = None) -> Evidence:
-    """Place mentions in ``text`` (and the site address) as weighted votes."""
+def collect_evidence(text: str | Sequence[str], source: str | None = None) -> Evidence:
+    """Place mentions in ``text`` (and the site address) as weighted votes.
+
+    ``text`` may be given as its parts (title, body, page chrome): each part's
+    match form is then looked up in the cache, where the body's already is.
+    """
     g = gazetteer()
-    text = unify_tone_placement(nfc(text))
+    parts = [nfc(text)] if isinstance(text, str) else [nfc(str(p)) for p in text]
+    text = "\n".join(parts)
+    mf = "\n".join(match_form(p) for p in parts)
     votes: dict[str, float] = defaultdict(float)
     for key, weight in _host_votes(source, g).items():
         votes[key] += weight
-    if _HCM.search(text):
+    if ("hcm" in mf or "hồ chí minh" in mf) and _HCM.search(mf):
         votes["thanhphohochiminh"] += 2
     for m in _bare_provinces(g).finditer(text):  # "VNPT Hậu Giang" names Hậu Giang
-        votes[g.province_by_name[match_form(m.group(0))]] += 1
+        votes[g.province_by_name[" ".join(mf[m.start() : m.end()].split())]] += 1
     districts: list[Unit] = []
     communes: list[Unit] = []
-    for m in _UNIT_WORD.finditer(match_form(text)):
+    for m in _UNIT_WORD.finditer(mf):
         name = _NAME_RE.match(text, m.end())
         if not name:
             continue
-        kinds = _KINDS[m.group("word")]
+        kinds = _KINDS[" ".join(m.group("word").split())]
         if "province" in kinds:
             hit = _match_name(name.group(1), g.province_by_name)
             if hit:
@@ -262,8 +268,8 @@ def decide(evidence: Evidence) -> dict:
     return result
 
 
-def locate_text(text: str, source: str | None = None) -> dict:
-    """Province, district and commune of one article's text."""
+def locate_text(text: str | Sequence[str], source: str | None = None) -> dict:
+    """Province, district and commune of one article's text (or of its parts)."""
     return decide(collect_evidence(text, source))
 
 
@@ -272,7 +278,7 @@ def locate_documents(documents: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for record in documents.to_dict("records"):
         parts = [record.get("title") or "", record.get("text") or "", record.get("chrome_text") or ""]
-        rows.append(locate_text("\n".join(str(p) for p in parts), record.get("source")))
+        rows.append(locate_text(parts, record.get("source")))
     places = pd.DataFrame(rows, index=documents.index, columns=list(PLACE_COLUMNS))
     out = documents.drop(columns=[c for c in places.columns if c in documents.columns])
     return pd.concat([out, places], axis=1)

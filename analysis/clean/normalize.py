@@ -48,6 +48,16 @@ _MOVE_RE = re.compile(
 )
 
 
+_OLD_STYLE = {new: old for old, new in _MOVES.items() if old[0].islower() == new[0].islower()}
+_OLD_STYLE_RE = re.compile("|".join(sorted(_OLD_STYLE, key=len, reverse=True)) + r"(?!\w)")
+
+
+def tone_spellings(text: str) -> set[str]:
+    """``text`` with either tone placement ("Khánh Hòa" -> {"Khánh Hòa", "Khánh Hoà"})."""
+    new = unify_tone_placement(text)
+    return {text, new, _OLD_STYLE_RE.sub(lambda m: _OLD_STYLE[m.group(0)], new)}
+
+
 def unify_tone_placement(text: str) -> str:
     """Move tone marks of open oa/oe/uy syllables to the first vowel (length-preserving)."""
     return _MOVE_RE.sub(lambda m: _MOVES.get(m.group(0), m.group(0)), text)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ..clean.normalize import match_form
+from ..patterns import phrase_union
 
 SCALES = {"nghìn": 1_000, "ngàn": 1_000, "triệu": 1_000_000, "tỷ": 1_000_000_000, "tỉ": 1_000_000_000}
 DIGIT_WORDS = {
@@ -51,6 +52,11 @@ NUMBER_RE = re.compile(
     rf"|(?P<words>(?<!\w)(?:(?:{_WORDS})(?:\s+|(?!\w))){{1,8}})",
     re.IGNORECASE,
 )
+# Where a number can start: a run of digits, or a number or vague-quantity word (in
+# match form). ``find_numbers`` tries NUMBER_RE only there: the regex itself opens
+# with look-behinds, so scanning a whole text with it tries every position.
+_DIGIT_RUN = re.compile(r"\d+")
+_WORD_START = re.compile(phrase_union([*VAGUE, *_WORDS.split("|")]))
 _NOT_LEADING = {"không", "linh", "lẻ", "mươi", "mốt", "lăm", "nhăm", "tư", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
 _QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
 
@@ -197,7 +203,14 @@ def find_numbers(text: str, low: str | None = None) -> list[NumberMatch]:
     low = match_form(text) if low is None else low
     quotes = quoted_spans(text)
     found: list[NumberMatch] = []
-    for m in NUMBER_RE.finditer(text):
+    starts = sorted([m.start() for m in _DIGIT_RUN.finditer(text)] + [m.start() for m in _WORD_START.finditer(low)])
+    covered = 0
+    for start in starts:
+        # Like NUMBER_RE.finditer, but tried only where a number can start.
+        m = NUMBER_RE.match(text, start) if start >= covered else None
+        if m is None:
+            continue
+        covered = max(m.end(), start + 1)
         if any(a <= m.start() < b for a, b in quotes):
             continue
         number = _from_match(m, text)
