@@ -16,6 +16,7 @@ import re
 from functools import lru_cache
 
 from ..clean.normalize import match_form, unify_tone_placement
+from ..patterns import phrase_union
 from .organizations import organization_level
 from .rules import Rules
 
@@ -24,12 +25,14 @@ CITATION_COLUMNS = [
     "date", "year", "term", "start", "end", "matched_text", "sentence",
 ]
 
+# Both code patterns open with a digit and check what precedes it afterwards, so the
+# regex engine jumps from digit to digit instead of trying every position.
 _PARTY = re.compile(
-    r"(?<![\w/.-])(?P<number>\d{1,4}[a-z]?)\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
+    r"(?P<number>\d(?<![\w/.-]\d)\d{0,3}[a-z]?)\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
     r"(?P<issuer>(?:[A-ZĐƯ]\.?){1,12}(?:-[A-ZĐƯ]{1,8})?)(?![\w])"
 )
 _STATE = re.compile(
-    r"(?<![\w/.-])(?P<number>\d{1,5})(?:/(?P<year>(?:19|20)\d{2}))?/(?P<type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
+    r"(?P<number>\d(?<![\w/.-]\d)\d{0,4})(?:/(?P<year>(?:19|20)\d{2}))?/(?P<type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
     r"(?P<issuer>[A-ZĐ][A-Za-zĐđ]{0,11}(?:-[A-ZĐ][A-Za-zĐđ]{0,8})?)(?![\w])"
 )
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ngày\s+)?(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
@@ -91,13 +94,26 @@ def normalize_issuer(issuer: str, aliases: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=8)
-def _type_regex(words: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\s+(?:số\s+)?$")
+def _type_before(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A type word, optionally followed by "số", then blank space — matched on the
+    reversed text before an offset. (Anchored at the start of the reversed text,
+    the match is immediate; searching forwards for a phrase that ends exactly at the
+    offset tries every position before it.)"""
+    return re.compile(r"\s+(?P<so>ốs\s+)?(?P<word>" + phrase_union(w[::-1] for w in words) + ")")
 
 
-def _type_word_before(mf: str, start: int, types: dict[str, str]) -> str | None:
-    m = _type_regex(tuple(types)).search(mf, max(0, start - 30), start)
-    return m.group(1) if m else None
+# A bare number that may follow a type word ("Chỉ thị số 05", "Nghị quyết 35"): not
+# part of a code ("05-CT"), a date or a decimal.
+_BARE_NUMBER = re.compile(r"\d(?<!\w\d)\d{0,3}(?![\d\w]|\s*[-/]\s*\w|[.,]\d)")
+
+
+def _type_word_before(mf: str, start: int, types: dict[str, str]) -> tuple[str, int, bool] | None:
+    """The type word written just before ``start`` of match-form text: (word, its offset,
+    whether "số" stands between), or None."""
+    m = _type_before(tuple(types)).match(mf[max(0, start - 40) : start][::-1])
+    if m is None:
+        return None
+    return " ".join(m.group("word")[::-1].split()), start - m.end(), bool(m.group("so"))
 
 
 def _details(text: str, end: int) -> dict:
@@ -145,8 +161,8 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
                 year = m.group("year")
                 code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
             taken.append(m.span())
-            type_word = _type_word_before(mf, m.start(), types)
-            start = mf.rfind(type_word, 0, m.start()) if type_word else m.start()
+            before = _type_word_before(mf, m.start(), types)
+            type_word, start = before[:2] if before else (None, m.start())
             rows.append({
                 "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
                 "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
@@ -154,20 +170,23 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
                 **_details(text, m.end()),
             })
     if types:
-        words = "|".join(re.escape(w) for w in sorted(types, key=len, reverse=True))
-        for m in re.finditer(rf"(?<!\w)({words})\s+(số\s+)?(\d{{1,4}})(?![\d\w]|\s*[-/]\s*\w|[.,]\d)", mf):
-            if any(a < m.end() and m.start() < b for a, b in taken):
+        for m in _BARE_NUMBER.finditer(mf):
+            before = _type_word_before(mf, m.start(), types)
+            if before is None:
                 continue
-            if not m.group(2) and not text[m.start()].isupper():
+            type_word, start, with_so = before
+            if any(a < m.end() and start < b for a, b in taken):
+                continue
+            if not with_so and not text[start].isupper():
                 continue  # "kết luận 12 đảng viên …" is the verb, not a document
-            code_type = types[m.group(1)]
+            code_type = types[type_word]
             details = _details(text, m.end())
-            taken.append(m.span())
+            taken.append((start, m.end()))
             rows.append({
-                "doc_id": doc_id, "code": f"{code_type} {m.group(3)}", "coded": False, "style": "uncoded",
-                "number": m.group(3), "doc_type": code_type, "issuer": None,
-                "issuer_level": _level_of_body(details["issued_by"]), "type_word": m.group(1),
-                "start": m.start(), "end": m.end(), "matched_text": text[m.start() : m.end()],
+                "doc_id": doc_id, "code": f"{code_type} {m.group(0)}", "coded": False, "style": "uncoded",
+                "number": m.group(0), "doc_type": code_type, "issuer": None,
+                "issuer_level": _level_of_body(details["issued_by"]), "type_word": type_word,
+                "start": start, "end": m.end(), "matched_text": text[start : m.end()],
                 "scored": code_type in uncoded, **details,
             })
     # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
