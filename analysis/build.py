@@ -31,11 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 
 from . import __version__
 from .clean import nfc
 from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, iter_inputs
-from .store import Generation, Store
+from .store import Generation, Store, to_arrow
 
 STAGES = ("places", "indicators", "citations", "people")
 
@@ -74,12 +75,19 @@ def fingerprint(rules: str | os.PathLike | None = None) -> str:
 
 
 def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: str | None = None,
-                  stages: tuple[str, ...] = STAGES) -> dict[str, pd.DataFrame]:
+                  stages: tuple[str, ...] = STAGES) -> dict[str, pa.Table]:
     """All tables for one batch of raw records (runs in a worker): clean, locate, extract.
 
     ``rules_text`` is the rules file as read when the build started, so a build uses one
-    version of the rules from start to end even if the file is edited meanwhile.
+    version of the rules from start to end even if the file is edited meanwhile. The
+    tables come back in the store's Arrow schema: converting them here, in the workers,
+    leaves the main process only the writing.
     """
+    return {name: to_arrow(name, frame) for name, frame in _batch_frames(items, stamp, rules_text, stages).items()}
+
+
+def _batch_frames(items: list[tuple[int, RawRecord]], stamp: str, rules_text: str | None,
+                  stages: tuple[str, ...]) -> dict[str, pd.DataFrame]:
     from .extract import citations, extract, people_table
     from .extract.rules import rules_from_text
     from .load import document_row
@@ -254,7 +262,7 @@ def build(
 
 
 def _run(engine: str, workers: int, scheduler: str | None, batches: Iterable[list], stamp: str, rules: str | None,
-         stages: tuple[str, ...]) -> Iterator[dict[str, pd.DataFrame]]:
+         stages: tuple[str, ...]) -> Iterator[dict[str, pa.Table]]:
     if engine == "local":
         if workers == 1:
             for batch in batches:

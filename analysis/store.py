@@ -66,29 +66,37 @@ class StoreBusy(RuntimeError):
     """Another build holds the store's lock."""
 
 
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
+def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array:
+    """One column in the schema's type; values that do not convert become null."""
+    if kind == S:
+        try:  # the common case, all str or missing: converted by Arrow in one call
+            return pa.array(values, type=S, from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            return pa.array([None if _missing(v) else str(v) for v in values], type=S)
+    if kind in (I, F):
+        numbers = pd.to_numeric(values, errors="coerce")
+        if kind == I:
+            numbers = numbers.astype("Int64")  # integers with missing values stay integers
+        return pa.array(numbers, type=kind, from_pandas=True)
+    if kind == D:
+        return pa.array(pd.to_datetime(values, errors="coerce"), from_pandas=True).cast(D)
+    if kind == B:
+        return pa.array(values.astype("boolean"), type=B, from_pandas=True)
+    raise TypeError(f"no conversion to {kind}")
+
+
 def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table of the table's fixed schema (missing columns null)."""
     schema = SCHEMAS[table]
-    frame = frame.copy()
-    for name in schema.names:
-        if name not in frame.columns:
-            frame[name] = None
-    frame = frame[schema.names]
-    for name, kind in zip(schema.names, schema.types):
-        column = frame[name]
-        if kind == D:
-            frame[name] = pd.to_datetime(column, errors="coerce").dt.date
-        elif kind in (I, F):
-            frame[name] = pd.to_numeric(column, errors="coerce")
-        elif kind == S:
-            frame[name] = column.map(lambda v: None if v is None or (isinstance(v, float) and v != v) else str(v)).astype(object)
-        elif kind == B:
-            frame[name] = column.astype("boolean")
-    if frame[[n for n, k in zip(schema.names, schema.types) if k == I]].isna().any().any():
-        for name, kind in zip(schema.names, schema.types):
-            if kind == I:
-                frame[name] = frame[name].astype("Int64")
-    return pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+    columns = [
+        _arrow_column(frame[name], kind) if name in frame.columns else pa.nulls(len(frame), type=kind)
+        for name, kind in zip(schema.names, schema.types)
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 @dataclass
@@ -99,7 +107,7 @@ class Generation:
     parts: dict[str, int] = field(default_factory=dict)
     _keys: object = None  # DuckDB connection to keys.duckdb, opened on first use
 
-    def add_keys(self, frame: pd.DataFrame) -> None:
+    def add_keys(self, frame: pd.DataFrame | pa.Table) -> None:
         """Record (doc_id, sha256, seq) of documents in an on-disk DuckDB table.
 
         Duplicates are found from it at commit; a disk-backed table keeps the
@@ -107,25 +115,28 @@ class Generation:
         """
         import duckdb
 
-        if frame is None or frame.empty:
+        if frame is None or len(frame) == 0:
             return
         if self._keys is None:
             self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
             _bounded(self._keys, self.path)
             self._keys.execute("SET memory_limit = '24MB'")  # the table lives on disk; keep few pages cached
             self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
-        self._keys.register("batch", frame[["doc_id", "sha256", "seq"]])
+        keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else frame[["doc_id", "sha256", "seq"]]
+        self._keys.register("batch", keys)
         self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
         self._keys.unregister("batch")
 
-    def write(self, table: str, frame: pd.DataFrame) -> None:
-        if frame is None or frame.empty:
+    def write(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
+        """Add one part file to ``table`` (a frame is converted to the table's schema first)."""
+        if frame is None or len(frame) == 0:
             return
         number = self.parts.get(table, 0) + 1
         self.parts[table] = number
         folder = self.path / table
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(to_arrow(table, frame), folder / f"part-{number:06d}.parquet")
+        data = frame if isinstance(frame, pa.Table) else to_arrow(table, frame)
+        pq.write_table(data, folder / f"part-{number:06d}.parquet")
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("*.parquet"))
