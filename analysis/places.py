@@ -275,10 +275,11 @@ def locate_text(text: str | Sequence[str], source: str | None = None) -> dict:
 
 def locate_documents(documents: pd.DataFrame) -> pd.DataFrame:
     """Add place columns to document rows (missing where the text does not tell)."""
-    rows = []
-    for record in documents.to_dict("records"):
-        parts = [record.get("title") or "", record.get("text") or "", record.get("chrome_text") or ""]
-        rows.append(locate_text(parts, record.get("source")))
+    def column(name: str) -> list:  # plain lists: iterating a pandas string column is slow
+        return documents[name].tolist() if name in documents.columns else [None] * len(documents)
+
+    rows = [locate_text([title or "", text or "", chrome or ""], source)
+            for title, text, chrome, source in zip(column("title"), column("text"), column("chrome_text"), column("source"))]
     places = pd.DataFrame(rows, index=documents.index, columns=list(PLACE_COLUMNS))
     out = documents.drop(columns=[c for c in places.columns if c in documents.columns])
     return pd.concat([out, places], axis=1)

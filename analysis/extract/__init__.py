@@ -82,7 +82,7 @@ def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, re
     """
     compiled = _rules(rules)
     rows: list[dict] = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         rows.extend(extract_document(doc_id, text, compiled, references))
     return _with_places(_mentions_frame(rows), documents)
 
@@ -100,7 +100,7 @@ def people_table(documents: pd.DataFrame) -> pd.DataFrame:
     from .people import find_people
 
     rows = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         for person in find_people(nfc(text or "")):
             rows.append({"doc_id": doc_id, **person, "titles": "; ".join(person["titles"])})
     return pd.DataFrame(rows, columns=["doc_id", "name", "titles", "evidence", "sentence", "start", "end"])
@@ -120,7 +120,7 @@ def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) 
     """
     compiled = _rules(rules)
     rows: list[dict] = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
         text = nfc(text or "")
         found = extract_citations(text, compiled, doc_id)
         for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found])):

@@ -112,7 +112,7 @@ def classify(unit: str, context: _Context, rules: Rules) -> list[tuple[str, str]
     return assigned
 
 
-def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> list[_Mention]:
+def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, implied_here: bool = True) -> list[_Mention]:
     sentence_mf = mf[start:end]
     clauses = split_clauses(text, start, end)
     units = rules.units
@@ -124,7 +124,7 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules) -> li
                                 "qualifier_start": None if local.qualifier_start is None else local.qualifier_start + start})
         m = rules.unit_regex.match(mf, number.end)
         if not m or m.end() > end:
-            implied = _implied_unit(mf, start, number, rules)
+            implied = _implied_unit(mf, start, number, rules) if implied_here else None
             if implied:
                 clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
                 mentions.append(_Mention(number, implied, "", number.end, clause))
@@ -150,13 +150,17 @@ def _number_near(mf: str, start: int) -> bool:
     return bool(_DIGIT.search(window)) or not _NUMBER_WORDS.isdisjoint(_WORD.findall(window))
 
 
-def _candidates(mf: str, rules: Rules) -> list[int]:
-    """Offsets of unit phrases with a number shortly before them (where a mention may be), sorted."""
-    found = [m.end() - 1 for m in rules.unit_anywhere.finditer(mf) if _number_near(mf, m.start())]
-    if rules.implied_regex is not None:
-        found.extend(m.end() - 1 for m in rules.implied_regex.finditer(mf))
-        found.sort()
-    return found
+def _candidates(mf: str, rules: Rules) -> tuple[list[int], list[int]]:
+    """Where a mention may be, as sorted offsets: unit phrases with a number shortly
+    before them, and phrases that name a unit before its number ("tổng số đảng viên")."""
+    units = [m.end() - 1 for m in rules.unit_anywhere.finditer(mf) if _number_near(mf, m.start())]
+    implied = [m.end() - 1 for m in rules.implied_regex.finditer(mf)] if rules.implied_regex is not None else []
+    return units, implied
+
+
+def _any_between(offsets: list[int], start: int, end: int) -> bool:
+    i = bisect.bisect_left(offsets, start)
+    return i < len(offsets) and offsets[i] < end
 
 
 def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rules) -> str | None:
@@ -246,15 +250,15 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     mf = match_form(text)
     rows: list[dict] = []
     orgs: list[dict] | None = None  # found lazily: most sentences have no mention
-    candidates = _candidates(mf, rules)
-    if not candidates:
+    units, implied = _candidates(mf, rules)
+    if not units and not implied:
         return rows
     for s_start, s_end in split_sentences(text):
         # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
-        nearest = bisect.bisect_left(candidates, s_start)
-        if nearest == len(candidates) or candidates[nearest] >= s_end:
+        cued = _any_between(implied, s_start, s_end)
+        if not cued and not _any_between(units, s_start, s_end):
             continue
-        mentions = _find_mentions(text, mf, s_start, s_end, rules)
+        mentions = _find_mentions(text, mf, s_start, s_end, rules, implied_here=cued or not rules.implied_cued)
         if not mentions:
             continue
         if orgs is None:

@@ -180,18 +180,17 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _QUOTE_SPAN.finditer(text)]
 
 
-_QUALIFIER_RE = re.compile(
-    r"(?<!\w)(?P<q>" + "|".join(re.escape(p) for p, _ in QUALIFIERS) + r")\s+$"
-)
+# Matched on the reversed text before a number: an anchored match, where a search for a
+# qualifier that ends exactly at the number would try every position before it.
+_QUALIFIER_REVERSED = re.compile(r"\s+(?P<q>" + phrase_union(p[::-1] for p, _ in QUALIFIERS) + ")")
 _QUALIFIER_KIND = dict(QUALIFIERS)
 
 
 def _qualifier(low: str, start: int) -> tuple[str, int | None]:
     """The qualifier written just before offset ``start`` ("gần", "hơn", …) of match-form text."""
-    window_start = max(0, start - 16)
-    m = _QUALIFIER_RE.search(low, window_start, start)
+    m = _QUALIFIER_REVERSED.match(low[max(0, start - 16) : start][::-1])
     if m:
-        return _QUALIFIER_KIND[m.group("q")], m.start()
+        return _QUALIFIER_KIND[" ".join(m.group("q")[::-1].split())], start - m.end()
     return "exact", None
 
 

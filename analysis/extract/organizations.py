@@ -14,15 +14,18 @@ from collections import Counter
 from functools import lru_cache
 
 from ..clean.normalize import UPPER, match_form
+from ..patterns import phrase_union
 
 # Found in two steps for speed: the committee word in match form (lower case, one
 # tone placement), then the words around it in the original text.
-_CORE = re.compile(
-    r"(?<!\w)(?:đảng ủy|đảng bộ|huyện ủy|tỉnh ủy|thành ủy|quận ủy|thị ủy|chi bộ|trung ương|bộ chính trị|ban bí thư)(?!\w)"
-)
-_PREFIX = re.compile(
-    r"(?:(?:ban thường vụ|ban chấp hành|thường trực)\s+)?"
-    r"(?:(?:ban tuyên giáo|ban tổ chức|ban dân vận|ban nội chính|ủy ban kiểm tra|văn phòng)\s+)?$"
+_CORE = re.compile(phrase_union(
+    ["đảng ủy", "đảng bộ", "huyện ủy", "tỉnh ủy", "thành ủy", "quận ủy", "thị ủy", "chi bộ", "trung ương", "bộ chính trị", "ban bí thư"]
+))
+# The bodies written before the committee word ("Ban Thường vụ Ban Tuyên giáo Tỉnh ủy"),
+# matched on the reversed text before it: an anchored match instead of a backward search.
+_PREFIX_REVERSED = re.compile(
+    r"(?:\s+(?:" + phrase_union([w[::-1] for w in ("ban tuyên giáo", "ban tổ chức", "ban dân vận", "ban nội chính", "ủy ban kiểm tra", "văn phòng")]) + "))?"
+    r"(?:\s+(?:" + phrase_union([w[::-1] for w in ("ban thường vụ", "ban chấp hành", "thường trực")]) + "))?"
 )
 _LEVEL_WORD = re.compile(r"\s+(?:khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|tp\.?|cơ\s+sở)(?!\w)")
 _REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capitalised name that follows
@@ -80,8 +83,10 @@ def find_organizations(text: str) -> list[dict]:
     for m in _CORE.finditer(mf):
         if m.start() < covered:
             continue
-        prefix = _PREFIX.search(mf, max(0, m.start() - 45), m.start())
-        start = prefix.start() if prefix and prefix.group(0) else m.start()
+        prefix = _PREFIX_REVERSED.match(mf[max(0, m.start() - 45) : m.start()][::-1])
+        start = m.start() - prefix.end() if prefix.group(0) else m.start()
+        while start < m.start() and mf[start].isspace():
+            start += 1
         end = m.end()
         level = _LEVEL_WORD.match(mf, end)
         if level:

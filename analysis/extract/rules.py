@@ -92,6 +92,7 @@ class Rules:
     unit_regex: re.Pattern[str]
     unit_anywhere: re.Pattern[str]  # any unit phrase (candidates for mentions)
     implied_regex: re.Pattern[str] | None  # phrases that name a unit before its number
+    implied_cued: bool  # every implied unit needs one of those phrases in its sentence
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
@@ -176,11 +177,15 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     for unit, _ in implied:
         if unit not in data["units"]:
             raise RulesError(f"{source}: implied unit '{unit}' is not defined under 'units'")
+    # When every implied unit requires a long "before" phrase, a sentence without one of
+    # them (no implied_regex hit) cannot hold an implied unit and is not checked for one.
+    implied_cued = all("before" in spec and all(len(p) > 3 for p in spec["before"]) for spec in data.get("implied_units") or [])
     return Rules(
         units=units,
         unit_regex=unit_regex,
         unit_anywhere=unit_anywhere,
         implied_regex=implied_regex,
+        implied_cued=implied_cued,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
