@@ -33,16 +33,22 @@ MENTION_COLUMNS = [
 
 _PAREN_ABBREV = re.compile(r"^\s*\([^()]{0,12}\)")
 _AREA = re.compile(r"(?i:toàn\s+(?:tỉnh|huyện|thành\s+phố|quận|thị\s+xã|xã|đảng\s+bộ|vùng|quốc|khối|ngành))")
-_PERIOD = re.compile(
-    r"(?i:(?:\d+|sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+(?:19|20)\d{2})?"
-    r"|quý\s+(?-i:[IV]+)(?!\w)(?:[/\s]+(?:năm\s+)?(?:19|20)\d{2})?"
-    r"|(?:từ\s+)?đầu\s+năm(?:\s+(?:19|20)\d{2})?(?:\s+(?:đến|tới)\s+nay)?"
-    r"|(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}"
-    r"|tính\s+đến\s+(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{4})?"
-    r"|năm\s+(?:19|20)\d{2}"
-    r"|\d+\s+năm\s+(?:qua|thực\s+hiện))"
+_Y = r"(?:19|20)\d{2}"
+# Reporting periods ("6 tháng đầu năm 2023", "quý III/2023", "từ đầu năm đến nay", "giai
+# đoạn 2020-2025"), in match form. Periods that open with a digit and those that open with a
+# word are two regexes so that each opens with one kind of character and the regex engine
+# can skip ahead to it (one regex of all took 45 µs a sentence).
+_PERIOD_DIGIT = re.compile(rf"\d+\s+(?:tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+{_Y})?|năm\s+(?:qua|thực\s+hiện))")
+_PERIOD_WORD = re.compile(
+    rf"(?:sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+{_Y})?"
+    rf"|quý\s+[iv]+(?!\w)(?:[/\s]+(?:năm\s+)?{_Y})?"
+    rf"|từ\s+đầu\s+năm(?:\s+{_Y})?(?:\s+(?:đến|tới)\s+nay)?"
+    rf"|đầu\s+năm(?:\s+{_Y})?(?:\s+(?:đến|tới)\s+nay)?"
+    rf"|giai\s+đoạn\s+{_Y}\s*[-–]\s*{_Y}|nhiệm\s+kỳ\s+{_Y}\s*[-–]\s*{_Y}"
+    rf"|tính\s+đến\s+(?:ngày\s+)?\d{{1,2}}[/.-]\d{{1,2}}(?:[/.-]\d{{4}})?"
+    rf"|năm\s+{_Y}"
 )
-_YEAR = re.compile(r"(?:(?<!\w)năm\s+|(?<=\d)[/.-])((?:19|20)\d{2})(?!\d)", re.I)
+_YEAR_DIGITS = re.compile(rf"{_Y}(?!\d)")
 
 
 @dataclass
@@ -129,7 +135,7 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
                 clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
                 mentions.append(_Mention(number, implied, "", number.end, clause))
             continue
-        unit = units.get(unit_key(m.group(1)))
+        unit = units.get(m.group(1)) or units.get(unit_key(m.group(1)))  # most are written as listed
         if unit is None:
             continue
         if unit == "comrade" and not rules.comrade_requires.search(sentence_mf):
@@ -233,10 +239,28 @@ def _organization(text: str, orgs: list[dict], start: int, before: int) -> tuple
     return area, None
 
 
-def _year_and_period(sentence: str) -> tuple[int | None, str | None]:
-    period = _PERIOD.search(sentence)
-    year = _YEAR.search(sentence)
-    return (int(year.group(1)) if year else None), (period.group(0) if period else None)
+def _year(mf: str) -> int | None:
+    """The first year written as "năm 2023" or at the end of a date ("10/2023")."""
+    for m in _YEAR_DIGITS.finditer(mf):
+        at = m.start()
+        if at >= 2 and mf[at - 1] in "/.-" and mf[at - 2].isdigit():
+            return int(m.group(0))
+        head = mf[max(0, at - 12) : at]
+        word = head.rstrip()
+        word_start = at - (len(head) - len(word)) - 3
+        if len(word) < len(head) and word.endswith("năm") and (word_start == 0 or not _WORD_CHAR.match(mf, word_start - 1)):
+            return int(m.group(0))
+    return None
+
+
+_WORD_CHAR = re.compile(r"\w")
+
+
+def _year_and_period(sentence: str, mf: str) -> tuple[int | None, str | None]:
+    """Year and reporting period a sentence states (``mf`` is its match form)."""
+    found = [m for m in (_PERIOD_DIGIT.search(mf), _PERIOD_WORD.search(mf)) if m]
+    period = min(found, key=lambda m: m.start()) if found else None
+    return _year(mf), (sentence[period.start() : period.end()] if period else None)
 
 
 def _number_value(value: float | None) -> float | int | None:
@@ -267,7 +291,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             main_level = next((o["level"] for o in orgs if o["name"] == main), None)
         sentence = text[s_start:s_end]
         sentence_mf = mf[s_start:s_end]
-        year, period = _year_and_period(sentence)
+        year, period = _year_and_period(sentence, sentence_mf)
         groups = _groups(mentions, mf, rules)
         for g, group in enumerate(groups):
             clause_start, clause_end = group[0].clause

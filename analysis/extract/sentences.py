@@ -19,17 +19,18 @@ _ABBREVIATIONS = {"tp", "tx", "tt", "q", "p", "ts", "ths", "pgs", "gs", "bs", "k
 # Opens with the punctuation itself (not a look-behind) so the regex engine skips to it.
 _BOUNDARY = re.compile(r"[.!?…](?P<gap>[\"”’)]*\s+)(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
 _CLAUSE_BREAK = re.compile(r"[;()\[\]]")
-_LAST_WORD = re.compile(r"(\S+)$")
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the '.' at ``dot`` closes an abbreviation like 'TP.'."""
     if text[dot] != ".":
         return False
-    m = _LAST_WORD.search(text, max(0, dot - 24), dot)
-    if not m:
+    start, limit = dot, max(0, dot - 24)
+    while start > limit and not text[start - 1].isspace():  # back to the word's start
+        start -= 1
+    if start == dot:
         return False
-    word = m.group(1).lower().lstrip("(\"“")
+    word = text[start:dot].lower().lstrip("(\"“")
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
