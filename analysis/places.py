@@ -151,7 +151,12 @@ def _host_votes(source: str | None, g: Gazetteer) -> dict[str, float]:
     """Provinces whose unaccented name appears in the site's host name."""
     if not source or "://" not in str(source):
         return {}
-    compact = (urlparse(str(source)).hostname or "").replace("-", "")
+    return _votes_of_host(urlparse(str(source)).hostname or "", g)
+
+
+@lru_cache(maxsize=1024)  # a corpus comes from few sites
+def _votes_of_host(hostname: str, g: Gazetteer) -> dict[str, float]:
+    compact = hostname.replace("-", "")
     return {key: 2.0 for plain, key in _plain_names(g) if len(plain) >= 6 and plain in compact}
 
 
