@@ -36,7 +36,7 @@ import pyarrow as pa
 from . import __version__
 from .clean import nfc
 from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, iter_inputs
-from .store import Generation, Store, to_arrow
+from .store import Generation, Store, rows_to_arrow
 
 STAGES = ("places", "indicators", "citations", "people")
 
@@ -79,33 +79,39 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
     """All tables for one batch of raw records (runs in a worker): clean, locate, extract.
 
     ``rules_text`` is the rules file as read when the build started, so a build uses one
-    version of the rules from start to end even if the file is edited meanwhile. The
-    tables come back in the store's Arrow schema: converting them here, in the workers,
-    leaves the main process only the writing.
+    version of the rules from start to end even if the file is edited meanwhile. Rows
+    are built as plain dicts, document by document, and come back as Arrow tables in the
+    store's schema: converting them here, in the workers, leaves the main process only
+    the writing.
     """
-    return {name: to_arrow(name, frame) for name, frame in _batch_frames(items, stamp, rules_text, stages).items()}
-
-
-def _batch_frames(items: list[tuple[int, RawRecord]], stamp: str, rules_text: str | None,
-                  stages: tuple[str, ...]) -> dict[str, pd.DataFrame]:
-    from .extract import citations, extract, people_table
+    from .extract import (CITATION_CONTEXT, MENTION_CONTEXT, context_of, document_citations, document_people,
+                          extract_document, load_rules)
     from .extract.rules import rules_from_text
     from .load import document_row
-    from .places import PLACE_COLUMNS, locate_documents
+    from .places import PLACE_COLUMNS, locate_text
 
-    rules = rules_from_text(rules_text) if rules_text else None
-    documents = pd.DataFrame([_row_for_store(document_row(record), seq, stamp) for seq, record in items])
-    if "places" in stages:
-        documents = locate_documents(documents)
-    out = {"documents": documents}
-    out["places"] = documents[["doc_id", *[c for c in PLACE_COLUMNS if c in documents.columns]]]
-    if "indicators" in stages:
-        out["mentions"] = extract(documents, rules=rules, references=False)
-    if "citations" in stages:
-        out["citations"] = citations(documents, rules=rules)
-    if "people" in stages:
-        out["people"] = people_table(documents)
-    return out
+    rules = rules_from_text(rules_text) if rules_text else load_rules()
+    tables: dict[str, list[dict]] = {name: [] for name in ("documents", "places", "mentions", "citations", "people")}
+    for seq, record in items:
+        document = _row_for_store(document_row(record), seq, stamp)
+        if "places" in stages:
+            parts = [document["title"] or "", document["text"] or "", document["chrome_text"] or ""]
+            document.update(locate_text(parts, document["source"]))
+            tables["places"].append({"doc_id": document["doc_id"], **{c: document[c] for c in PLACE_COLUMNS}})
+        else:
+            tables["places"].append({"doc_id": document["doc_id"]})
+        tables["documents"].append(document)
+        doc_id, text = document["doc_id"], document["text"]
+        if "indicators" in stages:
+            context = context_of(document, MENTION_CONTEXT)
+            tables["mentions"].extend({**row, **context} for row in extract_document(doc_id, text, rules, references=False))
+        if "citations" in stages:
+            context = context_of(document, CITATION_CONTEXT)
+            tables["citations"].extend({**row, **context} for row in document_citations(doc_id, text, rules))
+        if "people" in stages:
+            tables["people"].extend(document_people(doc_id, text))
+    return {name: rows_to_arrow(name, rows) for name, rows in tables.items()
+            if rows or name in ("documents", "places")}
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
@@ -133,7 +139,6 @@ def _bounded_map(submit: Callable[[list[dict]], Any], result: Callable[[Any], di
 def _row_for_store(row: dict, seq: int, stamp: str) -> dict:
     extra = {k: v for k, v in row.items() if k not in DOCUMENT_COLUMNS}
     clean = {k: row.get(k) for k in DOCUMENT_COLUMNS}
-    clean["published"] = clean["published"].isoformat() if hasattr(clean["published"], "isoformat") else clean["published"]
     clean.update(seq=seq, fingerprint=stamp, extra=json.dumps(extra, ensure_ascii=False, default=str) if extra else None)
     return clean
 

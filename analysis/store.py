@@ -89,6 +89,23 @@ def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array:
     raise TypeError(f"no conversion to {kind}")
 
 
+def rows_to_arrow(table: str, rows: list[dict]) -> pa.Table:
+    """Row dicts as an Arrow table of the table's fixed schema (missing keys null).
+
+    Each column goes to Arrow in one call; a column whose values are not already of
+    the schema's type takes the slower, coercing path of ``to_arrow``.
+    """
+    schema = SCHEMAS[table]
+    columns = []
+    for name, kind in zip(schema.names, schema.types):
+        values = [row.get(name) for row in rows]
+        try:
+            columns.append(pa.array(values, type=kind, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            columns.append(_arrow_column(pd.Series(values, dtype=object), kind))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
 def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     """A frame as an Arrow table of the table's fixed schema (missing columns null)."""
     schema = SCHEMAS[table]
@@ -264,6 +281,13 @@ def table_files(root: str | os.PathLike, table: str) -> list[Path]:
     return [] if current is None else sorted((current / table).glob("*.parquet"))
 
 
+def _nullable(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
+    """Integer and boolean columns as pandas' nullable types: a missing year stays
+    missing instead of turning the column into floats."""
+    kinds = {name: {I: "Int64", B: "boolean"}.get(kind) for name, kind in zip(schema.names, schema.types)}
+    return frame.astype({name: kind for name, kind in kinds.items() if kind and name in frame.columns})
+
+
 def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
     """The current tables of a store as DataFrames (empty frames for an empty store)."""
     out = {}
@@ -275,7 +299,7 @@ def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> di
             duplicates = pd.concat([pd.read_parquet(f) for f in table_files(root, "duplicates")], ignore_index=True)
             frame = frame.drop(columns="duplicate_of").merge(duplicates, on="doc_id", how="left")
             frame = frame[SCHEMAS["documents"].names]
-        out[table] = frame.sort_values(ORDER[table], kind="stable").reset_index(drop=True)
+        out[table] = _nullable(frame, SCHEMAS[table]).sort_values(ORDER[table], kind="stable").reset_index(drop=True)
     return out
 
 

@@ -21,7 +21,8 @@ from .references import CITATION_COLUMNS, extract_citations
 from .rules import Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
-    "CITATION_COLUMNS", "MENTION_COLUMNS", "Rules", "RulesError", "citations", "extract", "extract_text", "people_table",
+    "CITATION_COLUMNS", "MENTION_COLUMNS", "PEOPLE_COLUMNS", "Rules", "RulesError", "citations", "context_of",
+    "document_citations", "document_people", "extract", "extract_document", "extract_text", "people_table",
     "find_numbers", "load_rules", "parse_number", "parse_rules",
 ]
 
@@ -56,8 +57,8 @@ def _sentences_of(text: str, starts: list[int]) -> list[str]:
     return [text[span[0] : span[1]] if (span := sentence_at(spans, s)) else "" for s in starts]
 
 
-def _mentions_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS)
+def _mentions_frame(rows: list[dict], context: list[str] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=MENTION_COLUMNS + (context or []))
     return frame.astype({"start": "int64", "end": "int64"}) if len(frame) else frame
 
 
@@ -74,36 +75,73 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
     return rows
 
 
+def document_citations(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
+    """Citation rows (``CITATION_COLUMNS``) of one document, each with its sentence."""
+    text = nfc(text or "")
+    found = extract_citations(text, rules, doc_id)
+    for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found])):
+        c["sentence"] = sentence
+        c.pop("scored", None)
+    return found
+
+
+def document_people(doc_id: str | None, text: str) -> list[dict]:
+    """People rows of one document, titles joined by "; "."""
+    from .people import find_people
+
+    return [{"doc_id": doc_id, **person, "titles": "; ".join(person["titles"])} for person in find_people(nfc(text or ""))]
+
+
+PEOPLE_COLUMNS = ["doc_id", "name", "titles", "evidence", "sentence", "start", "end"]
+# What the citing document adds to its mentions and citations, when it has them.
+MENTION_CONTEXT = ("province", "district", "commune", "province_2025")
+CITATION_CONTEXT = ("province", "district", "published")
+
+
+def context_of(document: dict, names: tuple[str, ...]) -> dict:
+    """The document's values of ``names`` (those it has); ``published`` brings ``published_year``."""
+    context = {name: document[name] for name in names if name in document}
+    if "published" in context:
+        context["published_year"] = _year_of(context["published"])
+    return context
+
+
+def _year_of(value: object) -> int | None:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "year"):  # date, datetime, Timestamp
+        return int(value.year)
+    parsed = pd.to_datetime(value, errors="coerce")
+    return None if pd.isna(parsed) else int(parsed.year)
+
+
+def _records(documents: pd.DataFrame, names: tuple[str, ...]) -> list[dict]:
+    """Document rows as dicts of doc_id, text and the present ``names`` (plain lists:
+    iterating a pandas string column value by value is slow)."""
+    columns = ["doc_id", "text", *[n for n in names if n in documents.columns]]
+    return [dict(zip(columns, values)) for values in zip(*(documents[c].tolist() for c in columns))]
+
+
 def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:
     """Indicator mentions (and citations) of every document in ``documents``.
 
     ``documents`` needs ``doc_id`` and ``text`` columns (as ``load_corpus``
-    gives). Rows are ordered by document, then position in its text.
+    gives); its place columns, when present, are added to each mention. Rows
+    are ordered by document, then position in its text.
     """
     compiled = _rules(rules)
+    present = [c for c in MENTION_CONTEXT if c in documents.columns]
     rows: list[dict] = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
-        rows.extend(extract_document(doc_id, text, compiled, references))
-    return _with_places(_mentions_frame(rows), documents)
-
-
-def _with_places(mentions: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
-    """Add the document's place columns (when it has them) to its mentions."""
-    present = [c for c in ("province", "district", "commune", "province_2025") if c in documents.columns]
-    if not present:
-        return mentions
-    return mentions.merge(documents[["doc_id", *present]], on="doc_id", how="left")
+    for document in _records(documents, MENTION_CONTEXT):
+        context = context_of(document, MENTION_CONTEXT)
+        rows.extend({**row, **context} for row in extract_document(document["doc_id"], document["text"], compiled, references))
+    return _mentions_frame(rows, present)
 
 
 def people_table(documents: pd.DataFrame) -> pd.DataFrame:
     """One row per person named in each document, titles joined by "; "."""
-    from .people import find_people
-
-    rows = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
-        for person in find_people(nfc(text or "")):
-            rows.append({"doc_id": doc_id, **person, "titles": "; ".join(person["titles"])})
-    return pd.DataFrame(rows, columns=["doc_id", "name", "titles", "evidence", "sentence", "start", "end"])
+    rows = [row for document in _records(documents, ()) for row in document_people(document["doc_id"], document["text"])]
+    return pd.DataFrame(rows, columns=PEOPLE_COLUMNS)
 
 
 def extract_text(text: str, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:
@@ -119,18 +157,13 @@ def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) 
     groupby: ``table[table.code == "05-CT/TW"].groupby(["province", "published_year"]).size()``.
     """
     compiled = _rules(rules)
+    present = [c for c in CITATION_CONTEXT if c in documents.columns]
     rows: list[dict] = []
-    for doc_id, text in zip(documents["doc_id"].tolist(), documents["text"].tolist()):
-        text = nfc(text or "")
-        found = extract_citations(text, compiled, doc_id)
-        for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found])):
-            c["sentence"] = sentence
-            c.pop("scored", None)
-            rows.append(c)
-    table = pd.DataFrame(rows, columns=CITATION_COLUMNS)
-    context = [c for c in ("province", "district", "published") if c in documents.columns]
-    if context:
-        table = table.merge(documents[["doc_id", *context]], on="doc_id", how="left")
-        if "published" in context:
-            table["published_year"] = pd.to_datetime(table["published"]).dt.year.astype("Int64")
+    for document in _records(documents, CITATION_CONTEXT):
+        context = context_of(document, CITATION_CONTEXT)
+        rows.extend({**row, **context} for row in document_citations(document["doc_id"], document["text"], compiled))
+    columns = CITATION_COLUMNS + present + (["published_year"] if "published" in present else [])
+    table = pd.DataFrame(rows, columns=columns)
+    if "published_year" in table.columns:
+        table["published_year"] = table["published_year"].astype("Int64")
     return table
