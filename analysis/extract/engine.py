@@ -123,11 +123,9 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
     clauses = split_clauses(text, start, end)
     units = rules.units
     mentions = []
-    for local in find_numbers(text[start:end], mf[start:end]):
-        if local.kind == "percent":
+    for number in find_numbers(text, mf, start, end):
+        if number.kind == "percent":
             continue
-        number = NumberMatch(**{**local.__dict__, "start": local.start + start, "end": local.end + start,
-                                "qualifier_start": None if local.qualifier_start is None else local.qualifier_start + start})
         m = rules.unit_regex.match(mf, number.end)
         if not m or m.end() > end:
             implied = _implied_unit(mf, start, number, rules) if implied_here else None

@@ -142,16 +142,17 @@ def _scaled(value: float, scale_text: str) -> float:
     return total
 
 
-def _from_match(m: re.Match[str], text: str) -> NumberMatch | None:
+def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: int | None, limit: int) -> NumberMatch | None:
+    """The number a NUMBER_RE match reads (None if it is not one), built once with its qualifier."""
     start, end = m.span()
     if m.group("ratio"):
         num, den = m.group("num"), m.group("den")
-        if not (re.fullmatch(r"\d{1,3}(?:\.\d{3})*", num) and re.fullmatch(r"\d{1,3}(?:\.\d{3})*", den)):
+        if not (_GROUPED.fullmatch(num) and _GROUPED.fullmatch(den)):
             return None
         numerator, denominator = _int_part(num), _int_part(den)
         if denominator == 0 or numerator > denominator:
             return None  # "3/2" in "dịp 3/2" is a date, not a share
-        return NumberMatch(start, end, m.group(0), numerator, "ratio", denominator=denominator)
+        return NumberMatch(start, end, m.group(0), numerator, "ratio", qualifier, qualifier_start, denominator=denominator)
     if m.group("vague"):
         low = VAGUE[match_form(m.group("vague"))]
         return NumberMatch(start, end, m.group(0), None, "vague", "at_least", lower_bound=low)
@@ -160,10 +161,11 @@ def _from_match(m: re.Match[str], text: str) -> NumberMatch | None:
         scale = m.group("scale") or ""
         if scale.strip():
             value = _scaled(value, scale)
-        kind = "percent" if text[end : end + 1] == "%" or text[end : end + 2] == " %" else "count"
-        if kind == "percent":
+        after = text[end : min(end + 2, limit)]
+        if after[:1] == "%" or after == " %":
             end = text.index("%", end) + 1
-        return NumberMatch(start, end, text[start:end], value, kind)
+            return NumberMatch(start, end, text[start:end], value, "percent", qualifier, qualifier_start)
+        return NumberMatch(start, end, text[start:end], value, "count", qualifier, qualifier_start)
     if m.group("words"):
         phrase = m.group("words").rstrip()
         if match_form(phrase).split()[0] in _NOT_LEADING:
@@ -171,8 +173,11 @@ def _from_match(m: re.Match[str], text: str) -> NumberMatch | None:
         value = parse_words(phrase)
         if value is None:
             return None
-        return NumberMatch(start, start + len(phrase), phrase, value, "count")
+        return NumberMatch(start, start + len(phrase), phrase, value, "count", qualifier, qualifier_start)
     return None
+
+
+_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})*")
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -186,39 +191,38 @@ _QUALIFIER_REVERSED = re.compile(r"\s+(?P<q>" + phrase_union(p[::-1] for p, _ in
 _QUALIFIER_KIND = dict(QUALIFIERS)
 
 
-def _qualifier(low: str, start: int) -> tuple[str, int | None]:
-    """The qualifier written just before offset ``start`` ("gần", "hơn", …) of match-form text."""
-    m = _QUALIFIER_REVERSED.match(low[max(0, start - 16) : start][::-1])
+def _qualifier(low: str, start: int, floor: int = 0) -> tuple[str, int | None]:
+    """The qualifier written just before offset ``start`` ("gần", "hơn", …) of match-form
+    text, looking no further back than ``floor``."""
+    m = _QUALIFIER_REVERSED.match(low[max(floor, start - 16) : start][::-1])
     if m:
         return _QUALIFIER_KIND[" ".join(m.group("q")[::-1].split())], start - m.end()
     return "exact", None
 
 
-def find_numbers(text: str, low: str | None = None) -> list[NumberMatch]:
-    """All numbers in ``text`` with their qualifiers, outside quoted names.
+def find_numbers(text: str, low: str | None = None, start: int = 0, end: int | None = None) -> list[NumberMatch]:
+    """All numbers in ``text[start:end]`` with their qualifiers, outside quoted names.
 
-    ``low`` is ``match_form(text)`` when the caller has it already.
+    Offsets are offsets into ``text``; the numbers are those the slice alone would
+    give. ``low`` is ``match_form(text)`` when the caller has it already.
     """
     low = match_form(text) if low is None else low
-    quotes = quoted_spans(text)
+    end = len(text) if end is None else end
+    quotes = [m.span() for m in _QUOTE_SPAN.finditer(text, start, end)]
     found: list[NumberMatch] = []
-    starts = sorted([m.start() for m in _DIGIT_RUN.finditer(text)] + [m.start() for m in _WORD_START.finditer(low)])
-    covered = 0
-    for start in starts:
+    starts = sorted([m.start() for m in _DIGIT_RUN.finditer(text, start, end)] +
+                    [m.start() for m in _WORD_START.finditer(low, start, end)])
+    covered = start
+    for at in starts:
         # Like NUMBER_RE.finditer, but tried only where a number can start.
-        m = NUMBER_RE.match(text, start) if start >= covered else None
+        m = NUMBER_RE.match(text, at, end) if at >= covered else None
         if m is None:
             continue
-        covered = max(m.end(), start + 1)
-        if any(a <= m.start() < b for a, b in quotes):
+        covered = max(m.end(), at + 1)
+        if any(a <= at < b for a, b in quotes):
             continue
-        number = _from_match(m, text)
-        if number is None:
-            continue
-        qualifier, qualifier_start = _qualifier(low, number.start)
-        if number.kind == "vague":
-            qualifier_start = None
-        else:
-            number = NumberMatch(**{**number.__dict__, "qualifier": qualifier, "qualifier_start": qualifier_start})
-        found.append(number)
+        qualifier, qualifier_start = _qualifier(low, at, start)
+        number = _from_match(m, text, qualifier, qualifier_start, end)
+        if number is not None:
+            found.append(number)
     return found
