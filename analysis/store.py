@@ -153,7 +153,8 @@ class Generation:
         folder = self.path / table
         folder.mkdir(parents=True, exist_ok=True)
         data = frame if isinstance(frame, pa.Table) else to_arrow(table, frame)
-        pq.write_table(data, folder / f"part-{number:06d}.parquet")
+        # zstd: article text compresses several times better than with the default snappy, at no extra cost.
+        pq.write_table(data, folder / f"part-{number:06d}.parquet", compression="zstd", compression_level=1)
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("*.parquet"))
