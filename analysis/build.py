@@ -190,7 +190,7 @@ def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int, str]])
             target = new.path / table
             target.mkdir(parents=True, exist_ok=True)
             con.execute(f"COPY ({select} FROM {source} t JOIN reused r USING (doc_id)) "
-                        f"TO '{target / 'part-reused.parquet'}' (FORMAT parquet, COMPRESSION zstd))")
+                        f"TO '{target / 'part-reused.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
 
 
 def _progress(quiet: bool):
