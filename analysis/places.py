@@ -151,7 +151,12 @@ def _host_votes(source: str | None, g: Gazetteer) -> dict[str, float]:
     """Provinces whose unaccented name appears in the site's host name."""
     if not source or "://" not in str(source):
         return {}
-    return _votes_of_host(urlparse(str(source)).hostname or "", g)
+    return _votes_of_host(_hostname(str(source)), g)
+
+
+@lru_cache(maxsize=4096)
+def _hostname(url: str) -> str:
+    return (urlparse(url).hostname or "") if len(url) < 300 else ""
 
 
 @lru_cache(maxsize=1024)  # a corpus comes from few sites

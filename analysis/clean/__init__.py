@@ -44,6 +44,8 @@ class CleanDocument:
 def _tidy_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # Most lines have only single ordinary spaces: two fast checks spare them the rewrite.
+    if not _needs_spacing(text):
+        return [line.strip() for line in text.split("\n")]
     return [_WHITESPACE.sub(" ", line).strip() if _needs_spacing(line) else line.strip() for line in text.split("\n")]
 
 

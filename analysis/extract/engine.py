@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from ..clean.normalize import match_form
+from ..patterns import phrase_union
 from .numbers import NumberMatch, find_numbers
 from .organizations import find_organizations, main_organization
 from .rules import Pattern, Rules, unit_key
@@ -144,14 +145,12 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
 
 
 _DIGIT = re.compile(r"\d")
-_WORD = re.compile(r"\w+")
-_NUMBER_WORDS = frozenset("một hai ba bốn năm sáu bảy bẩy tám chín mười mươi trăm chục vài mấy".split())
+_NUMBER_WORD = re.compile(phrase_union("một hai ba bốn năm sáu bảy bẩy tám chín mười mươi trăm chục vài mấy".split()))
 
 
 def _number_near(mf: str, start: int) -> bool:
     """A digit or a number word in the 30 characters before ``start``."""
-    window = mf[max(0, start - 30) : start]
-    return bool(_DIGIT.search(window)) or not _NUMBER_WORDS.isdisjoint(_WORD.findall(window))
+    return bool(_DIGIT.search(mf, max(0, start - 30), start) or _NUMBER_WORD.search(mf, max(0, start - 30), start))
 
 
 def _candidates(mf: str, rules: Rules) -> tuple[list[int], list[int]]:

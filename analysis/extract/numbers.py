@@ -145,7 +145,8 @@ def _scaled(value: float, scale_text: str) -> float:
 def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: int | None, limit: int) -> NumberMatch | None:
     """The number a NUMBER_RE match reads (None if it is not one), built once with its qualifier."""
     start, end = m.span()
-    if m.group("ratio"):
+    kind = m.lastgroup  # the alternative that matched (its group closes last)
+    if kind == "ratio":
         num, den = m.group("num"), m.group("den")
         if not (_GROUPED.fullmatch(num) and _GROUPED.fullmatch(den)):
             return None
@@ -153,10 +154,10 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
         if denominator == 0 or numerator > denominator:
             return None  # "3/2" in "dịp 3/2" is a date, not a share
         return NumberMatch(start, end, m.group(0), numerator, "ratio", qualifier, qualifier_start, denominator=denominator)
-    if m.group("vague"):
+    if kind == "vague":
         low = VAGUE[match_form(m.group("vague"))]
         return NumberMatch(start, end, m.group(0), None, "vague", "at_least", lower_bound=low)
-    if m.group("digits"):
+    if kind == "digits":
         value = parse_digits(m.group("int"), m.group("frac"))
         scale = m.group("scale") or ""
         if scale.strip():
@@ -166,7 +167,7 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
             end = text.index("%", end) + 1
             return NumberMatch(start, end, text[start:end], value, "percent", qualifier, qualifier_start)
         return NumberMatch(start, end, text[start:end], value, "count", qualifier, qualifier_start)
-    if m.group("words"):
+    if kind == "words":
         phrase = m.group("words").rstrip()
         if match_form(phrase).split()[0] in _NOT_LEADING:
             return None  # "không quá", "tư tưởng", "mươi": not a number on their own
