@@ -25,15 +25,16 @@ CITATION_COLUMNS = [
     "date", "year", "term", "start", "end", "matched_text", "sentence",
 ]
 
-# Both code patterns open with a digit and check what precedes it afterwards, so the
-# regex engine jumps from digit to digit instead of trying every position.
-_PARTY = re.compile(
-    r"(?P<number>\d(?<![\w/.-]\d)\d{0,3}[a-z]?)\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
+# Party codes (NUMBER-TYPE/ISSUER, number of up to four digits and a letter) and state
+# codes (NUMBER[/YEAR]/TYPE-ISSUER, up to five digits) in one pattern, Party first. It
+# opens with a digit and checks what precedes it afterwards, so the regex engine jumps
+# from digit to digit instead of trying every position.
+_CODE = re.compile(
+    r"(?P<number>\d(?<![\w/.-]\d)\d{0,4}[a-z]?)"
+    r"(?:(?<!\d{5})(?<!\d{5}[a-z])\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
     r"(?P<issuer>(?:[A-ZĐƯ]\.?){1,12}(?:-[A-ZĐƯ]{1,8})?)(?![\w])"
-)
-_STATE = re.compile(
-    r"(?P<number>\d(?<![\w/.-]\d)\d{0,4})(?:/(?P<year>(?:19|20)\d{2}))?/(?P<type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
-    r"(?P<issuer>[A-ZĐ][A-Za-zĐđ]{0,11}(?:-[A-ZĐ][A-Za-zĐđ]{0,8})?)(?![\w])"
+    r"|(?<![a-z])(?:/(?P<year>(?:19|20)\d{2}))?/(?P<state_type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
+    r"(?P<state_issuer>[A-ZĐ][A-Za-zĐđ]{0,11}(?:-[A-ZĐ][A-Za-zĐđ]{0,8})?)(?![\w]))"
 )
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ngày\s+)?(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
 _TERM_AFTER = re.compile(r"\(?\s*kh[oó]a\s+([IVXL]+)\s*\)?")
@@ -157,29 +158,23 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
     mf = match_form(text)
     rows: list[dict] = []
     taken: list[tuple[int, int]] = []
-    for style, regex in (("party", _PARTY), ("state", _STATE)):
-        if "/" not in text:  # every code has one
-            break
-        for m in regex.finditer(text):
-            if any(a < m.end() and m.start() < b for a, b in taken):
-                continue
-            doc_type = m.group("type").upper()
-            if style == "party":
-                issuer = normalize_issuer(m.group("issuer"), aliases)
-                code = f"{m.group('number')}-{doc_type}/{issuer}"
-            else:
-                issuer = m.group("issuer")
-                year = m.group("year")
-                code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
-            taken.append(m.span())
-            before = _type_word_before(mf, m.start(), types)
-            type_word, start = before[:2] if before else (None, m.start())
-            rows.append({
-                "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
-                "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
-                "type_word": type_word, "start": start, "end": m.end(), "matched_text": text[start : m.end()],
-                **_details(text, m.end()),
-            })
+    for m in _CODE.finditer(text) if "/" in text else ():  # every code has a "/"
+        if m.group("type"):
+            style, doc_type = "party", m.group("type").upper()
+            issuer = normalize_issuer(m.group("issuer"), aliases)
+            code = f"{m.group('number')}-{doc_type}/{issuer}"
+        else:
+            style, doc_type, issuer, year = "state", m.group("state_type").upper(), m.group("state_issuer"), m.group("year")
+            code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
+        taken.append(m.span())
+        before = _type_word_before(mf, m.start(), types)
+        type_word, start = before[:2] if before else (None, m.start())
+        rows.append({
+            "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
+            "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
+            "type_word": type_word, "start": start, "end": m.end(), "matched_text": text[start : m.end()],
+            **_details(text, m.end()),
+        })
     if types:
         for m in _BARE_NUMBER.finditer(mf):
             before = _type_word_before(mf, m.start(), types)
