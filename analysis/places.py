@@ -128,15 +128,18 @@ def _bare_provinces(g: Gazetteer) -> re.Pattern[str]:
     return re.compile(phrase_union(spelling for n in names for spelling in tone_spellings(n)))
 
 
-def _prefixes_of(name: str) -> list[str]:
-    """'Phú Sơn Chợ Lách' -> ['phú sơn chợ lách', 'phú sơn chợ', 'phú sơn', 'phú']: longest first."""
+@lru_cache(maxsize=8192)  # the same names recur across a corpus
+def _prefixes_of(name: str) -> tuple[tuple[str, int], ...]:
+    """'Phú Sơn Chợ Lách' -> ('phú sơn chợ lách', 4), ('phú sơn chợ', 3), ('phú sơn', 2), ('phú', 1): longest first."""
     words = match_form(name).split()
-    return [" ".join(words[:n]) for n in range(len(words), 0, -1)]
+    return tuple((" ".join(words[:n]), n) for n in range(len(words), 0, -1))
 
 
 def _match_name(name: str, table: dict) -> str | None:
-    for prefix in _prefixes_of(name):
-        if prefix in table and len(prefix.split()) >= 2 - (len(name.split()) == 1):
+    prefixes = _prefixes_of(name)
+    shortest = 2 - (len(prefixes) == 1)  # a one-word name only when nothing follows it
+    for prefix, words in prefixes:
+        if words >= shortest and prefix in table:
             return prefix
     return None
 

@@ -23,9 +23,12 @@ _CORE = re.compile(phrase_union(
 ))
 # The bodies written before the committee word ("Ban Thường vụ Ban Tuyên giáo Tỉnh ủy"),
 # matched on the reversed text before it: an anchored match instead of a backward search.
+_PREFIXES = (("ban tuyên giáo", "ban tổ chức", "ban dân vận", "ban nội chính", "ủy ban kiểm tra", "văn phòng"),
+             ("ban thường vụ", "ban chấp hành", "thường trực"))
+_PREFIX_LAST_WORDS = tuple(sorted({p.split()[-1] for group in _PREFIXES for p in group}))
 _PREFIX_REVERSED = re.compile(
-    r"(?:\s+(?:" + phrase_union([w[::-1] for w in ("ban tuyên giáo", "ban tổ chức", "ban dân vận", "ban nội chính", "ủy ban kiểm tra", "văn phòng")]) + "))?"
-    r"(?:\s+(?:" + phrase_union([w[::-1] for w in ("ban thường vụ", "ban chấp hành", "thường trực")]) + "))?"
+    r"(?:\s+(?:" + phrase_union([w[::-1] for w in _PREFIXES[0]]) + "))?"
+    r"(?:\s+(?:" + phrase_union([w[::-1] for w in _PREFIXES[1]]) + "))?"
 )
 _LEVEL_WORD = re.compile(r"\s+(?:khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|tp\.?|cơ\s+sở)(?!\w)")
 _REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capitalised name that follows
@@ -83,10 +86,12 @@ def find_organizations(text: str) -> list[dict]:
     for m in _CORE.finditer(mf):
         if m.start() < covered:
             continue
-        prefix = _PREFIX_REVERSED.match(mf[max(0, m.start() - 45) : m.start()][::-1])
-        start = m.start() - prefix.end() if prefix.group(0) else m.start()
-        while start < m.start() and mf[start].isspace():
-            start += 1
+        start = m.start()
+        if mf[max(0, start - 8) : start].rstrip().endswith(_PREFIX_LAST_WORDS):  # most have no prefix
+            prefix = _PREFIX_REVERSED.match(mf[max(0, start - 45) : start][::-1])
+            start -= prefix.end()
+            while start < m.start() and mf[start].isspace():
+                start += 1
         end = m.end()
         level = _LEVEL_WORD.match(mf, end)
         if level:
