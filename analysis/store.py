@@ -123,24 +123,41 @@ class Generation:
     path: Path
     parts: dict[str, int] = field(default_factory=dict)
     _keys: object = None  # DuckDB connection to keys.duckdb, opened on first use
+    _pending: list = field(default_factory=list)  # key batches not yet inserted
+    _pending_rows: int = 0
+
+    KEYS_PER_INSERT = 20_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
 
     def add_keys(self, frame: pd.DataFrame | pa.Table) -> None:
         """Record (doc_id, sha256, seq) of documents in an on-disk DuckDB table.
 
         Duplicates are found from it at commit; a disk-backed table keeps the
         build's memory flat where thousands of small files or a Python dict would not.
+        Keys are inserted in blocks of ``KEYS_PER_INSERT`` (about 2 MB held meanwhile).
         """
+        if frame is None or len(frame) == 0:
+            return
+        keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else (
+            pa.Table.from_pandas(frame[["doc_id", "sha256", "seq"]], preserve_index=False))
+        self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", I)])))
+        self._pending_rows += len(keys)
+        if self._pending_rows >= self.KEYS_PER_INSERT:
+            self.flush_keys()
+
+    def flush_keys(self) -> None:
+        """Insert the pending keys."""
         import duckdb
 
-        if frame is None or len(frame) == 0:
+        if not self._pending:
             return
         if self._keys is None:
             self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
             _bounded(self._keys, self.path)
             self._keys.execute("SET memory_limit = '24MB'")  # the table lives on disk; keep few pages cached
             self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
-        keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else frame[["doc_id", "sha256", "seq"]]
-        self._keys.register("batch", keys)
+        batch = pa.concat_tables(self._pending)
+        self._pending, self._pending_rows = [], 0
+        self._keys.register("batch", batch)
         self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
         self._keys.unregister("batch")
 
@@ -260,6 +277,7 @@ def _find_duplicates(generation: Generation) -> None:
     """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any."""
     target = generation.path / "duplicates"
     target.mkdir(parents=True, exist_ok=True)
+    generation.flush_keys()
     con = generation._keys
     if con is None:
         pq.write_table(pa.schema([("doc_id", S), ("duplicate_of", S)]).empty_table(), target / "data.parquet")
