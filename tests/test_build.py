@@ -46,6 +46,9 @@ def test_build_writes_every_table_and_duckdb_views(corpus, tmp_path):
     assert ((mentions.indicator == "party_members") & (mentions.value == 192)).any()
     assert "05-CT/TW" in set(tables["citations"].code)
     assert "Cao Văn Dũng" in set(tables["people"].name)
+    # Integers stay integers where a value is missing (a mention without a year), booleans stay booleans.
+    assert mentions["year"].isna().any() and str(mentions["year"].dtype) == "Int64"
+    assert str(tables["citations"]["coded"].dtype) == "boolean" and str(docs["seq"].dtype) == "Int64"
     with connect(tmp_path / "store") as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
         assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == len(mentions)

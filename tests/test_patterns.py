@@ -1,0 +1,105 @@
+"""The fast forms of the matching machinery give the same answers as their plain definitions.
+
+Speed work (see BENCHMARKS.md) replaced several obvious regular expressions by
+faster equivalents: phrase lists as tries, periods as two regexes, numbers read
+between offsets, rows converted straight to Arrow. Each test here states the
+plain definition and checks the fast one against it, on generated input and on
+the sentences of the bundled articles.
+"""
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from analysis.clean.normalize import match_form, tone_spellings, unify_tone_placement
+from analysis.extract import extract_document, load_rules
+from analysis.extract.engine import _year_and_period
+from analysis.extract.numbers import find_numbers
+from analysis.extract.sentences import split_sentences
+from analysis.patterns import phrase_union
+from analysis.store import rows_to_arrow, to_arrow
+
+
+def _plain_union(phrases: list[str]) -> re.Pattern[str]:
+    """The obvious form: whole words, any blank space between them, longest phrase first."""
+    alternatives = sorted({r"\s+".join(map(re.escape, p.split())) for p in phrases}, key=len, reverse=True)
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)")
+
+
+_words = st.text(alphabet="abđơ ", min_size=1, max_size=7).map(lambda s: " ".join(s.split())).filter(bool)
+
+
+@settings(max_examples=300, deadline=None)
+@given(phrases=st.lists(_words, min_size=1, max_size=6), text=st.text(alphabet="abđơ ,.\n", max_size=40))
+def test_phrase_union_finds_what_a_longest_first_alternation_finds(phrases, text):
+    fast = re.compile(phrase_union(phrases))
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in _plain_union(phrases).finditer(text)]
+
+
+def test_phrase_union_on_the_unit_phrases_of_the_rules(sample_documents):
+    rules = load_rules()
+    plain = _plain_union(list(rules.units))
+    for text in sample_documents["text"]:
+        mf = match_form(text)
+        assert [m.span() for m in rules.unit_anywhere.finditer(mf)] == [m.span() for m in plain.finditer(mf)]
+
+
+def test_tone_spellings_give_both_placements():
+    assert tone_spellings("Khánh Hòa") == {"Khánh Hòa", "Khánh Hoà"}
+    assert tone_spellings("Thanh Hoá") == {"Thanh Hóa", "Thanh Hoá"}
+    assert {unify_tone_placement(s) for s in tone_spellings("Thừa Thiên Huế")} == {"Thừa Thiên Huế"}
+    assert tone_spellings("quý") == {"quý"}  # "qu" is a consonant: nothing to move
+
+
+_PERIOD_PLAIN = re.compile(  # the single regex the two fast ones replace (quarters in Roman numerals of either case)
+    r"(?i:(?:\d+|sáu|chín|ba)\s+tháng(?:\s+(?:đầu|cuối))?\s+năm(?:\s+(?:19|20)\d{2})?"
+    r"|quý\s+[IV]+(?!\w)(?:[/\s]+(?:năm\s+)?(?:19|20)\d{2})?"
+    r"|(?:từ\s+)?đầu\s+năm(?:\s+(?:19|20)\d{2})?(?:\s+(?:đến|tới)\s+nay)?"
+    r"|(?:giai\s+đoạn|nhiệm\s+kỳ)\s+(?:19|20)\d{2}\s*[-–]\s*(?:19|20)\d{2}"
+    r"|tính\s+đến\s+(?:ngày\s+)?\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{4})?"
+    r"|năm\s+(?:19|20)\d{2}"
+    r"|\d+\s+năm\s+(?:qua|thực\s+hiện))"
+)
+_YEAR_PLAIN = re.compile(r"(?:(?<!\w)năm\s+|(?<=\d)[/.-])((?:19|20)\d{2})(?!\d)", re.I)
+
+_PERIOD_SENTENCES = [
+    "Trong 6 tháng đầu năm 2023, toàn Đảng bộ kết nạp 120 đảng viên.", "Quý III/2023, có 12 chi bộ.",
+    "Từ đầu năm đến nay, huyện kết nạp 30 đảng viên.", "Nhiệm kỳ 2020 - 2025, Đảng bộ có 45 chi bộ.",
+    "Tính đến ngày 30/6/2023, toàn tỉnh có 51.349 đảng viên.", "Năm 2022, tỉnh khen thưởng 20 tập thể.",
+    "Sau 5 năm thực hiện, có 1.200 mô hình.", "Chín tháng năm 2024 kết nạp 15 đảng viên.", "tháng 10/2023 có 3 chi bộ.",
+]
+
+
+def test_year_and_period_agree_with_the_single_regexes(sample_documents):
+    sentences = list(_PERIOD_SENTENCES)
+    for text in sample_documents["text"]:
+        sentences.extend(text[a:b] for a, b in split_sentences(text))
+    for sentence in sentences:
+        period = _PERIOD_PLAIN.search(sentence)
+        year = _YEAR_PLAIN.search(sentence)
+        expected = (int(year.group(1)) if year else None, period.group(0) if period else None)
+        assert _year_and_period(sentence, match_form(sentence)) == expected, sentence
+
+
+def test_numbers_between_offsets_are_those_of_the_slice(sample_documents):
+    for text in sample_documents["text"]:
+        mf = match_form(text)
+        for a, b in split_sentences(text):
+            between = [(n.start - a, n.end - a, n.value, n.kind, n.qualifier) for n in find_numbers(text, mf, a, b)]
+            sliced = [(n.start, n.end, n.value, n.kind, n.qualifier) for n in find_numbers(text[a:b])]
+            assert between == sliced, text[a:b]
+
+
+def test_rows_go_to_arrow_as_a_frame_would(sample_documents):
+    rules = load_rules()
+    rows = [row for doc_id, text in zip(sample_documents["doc_id"], sample_documents["text"])
+            for row in extract_document(doc_id, text, rules)]
+    assert len(rows) > 20
+    direct = rows_to_arrow("mentions", rows)
+    assert direct.equals(to_arrow("mentions", pd.DataFrame(rows)))
+    # A value of the wrong type (a year written as text) takes the coercing path, not an error.
+    odd = rows_to_arrow("mentions", [{**rows[0], "year": "2023", "value": "12"}])
+    assert odd.column("year").to_pylist() == [2023] and odd.column("value").to_pylist() == [12.0]
