@@ -94,7 +94,11 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from .bench import run_benchmark
 
-    run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample)
+    try:
+        run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample,
+                      repeat=args.repeat, profile=args.profile)
+    except RuntimeError as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 
@@ -170,6 +174,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--seed", type=int, default=1, help="seed of the synthetic corpus")
     bench.add_argument("--peer-sample", type=int, default=200, help="documents given to the tokenizer peer")
     bench.add_argument("--keep", help="keep the synthetic corpus and store in this directory")
+    bench.add_argument("--repeat", type=int, default=3,
+                       help="run floor and build this many times, alternately, and keep the fastest of each (default: 3)")
+    bench.add_argument("--profile", metavar="FILE",
+                       help="also profile the worker on 1 000 documents with pyinstrument; HTML report to FILE")
     bench.set_defaults(func=cmd_bench)
 
     report = commands.add_parser(
