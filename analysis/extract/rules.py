@@ -92,7 +92,7 @@ class Rules:
     unit_regex: re.Pattern[str]
     unit_anywhere: re.Pattern[str]  # any unit phrase (candidates for mentions)
     implied_regex: re.Pattern[str] | None  # phrases that name a unit before its number
-    implied_cued: bool  # every implied unit needs one of those phrases in its sentence
+    implied_cued: bool  # every implied unit needs one of those phrases ("before") in its sentence
     linkers: PhraseSet
     max_link_words: int
     comrade_requires: PhraseSet
@@ -154,10 +154,15 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
             units.setdefault(unit_key(match_form(str(phrase))), unit)
     alternatives = phrase_union(units, boundaries=False)
     unit_regex = re.compile(r"\s*(" + alternatives + r")(?!\w)")
-    implied_before = [p for spec in data.get("implied_units") or [] for p in spec.get("before", []) + spec.get("head", [])
-                      if len(p) > 3]
+    implied_specs = data.get("implied_units") or []
+    # When every implied unit requires a long "before" phrase, a sentence without one of
+    # them cannot hold an implied unit: those phrases alone mark where one may be, and a
+    # sentence without them is not checked for one. Otherwise the long "head" phrases count too.
+    implied_cued = all("before" in spec and all(len(p) > 3 for p in spec["before"]) for spec in implied_specs)
+    implied_phrases = [p for spec in implied_specs for p in spec.get("before", []) + ([] if implied_cued else spec.get("head", []))
+                       if len(p) > 3]
     unit_anywhere = re.compile(phrase_union(units))
-    implied_regex = re.compile(phrase_union(match_form(p) for p in implied_before)) if implied_before else None
+    implied_regex = re.compile(phrase_union(match_form(p) for p in implied_phrases)) if implied_phrases else None
     indicators = []
     for name, spec in data["indicators"].items():
         patterns = tuple(
@@ -177,9 +182,6 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
     for unit, _ in implied:
         if unit not in data["units"]:
             raise RulesError(f"{source}: implied unit '{unit}' is not defined under 'units'")
-    # When every implied unit requires a long "before" phrase, a sentence without one of
-    # them (no implied_regex hit) cannot hold an implied unit and is not checked for one.
-    implied_cued = all("before" in spec and all(len(p) > 3 for p in spec["before"]) for spec in data.get("implied_units") or [])
     return Rules(
         units=units,
         unit_regex=unit_regex,
