@@ -124,7 +124,8 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
     clauses = split_clauses(text, start, end)
     units = rules.units
     mentions = []
-    for number in find_numbers(text, mf, start, end):
+    # Without an implied-unit phrase in the sentence, only numbers followed by a unit can be mentions.
+    for number in find_numbers(text, mf, start, end, followed_by=None if implied_here else rules.unit_regex):
         if number.kind == "percent":
             continue
         m = rules.unit_regex.match(mf, number.end)
