@@ -84,28 +84,33 @@ def find_organizations(text: str) -> list[dict]:
     rows = []
     covered = 0
     for m in _CORE.finditer(mf):
-        if m.start() < covered:
+        core, end = m.span()
+        if core < covered:
             continue
-        start = m.start()
+        start = core
         if mf[max(0, start - 8) : start].rstrip().endswith(_PREFIX_LAST_WORDS):  # most have no prefix
             prefix = _PREFIX_REVERSED.match(mf[max(0, start - 45) : start][::-1])
             start -= prefix.end()
-            while start < m.start() and mf[start].isspace():
+            while start < core and mf[start].isspace():
                 start += 1
-        end = m.end()
         level = _LEVEL_WORD.match(mf, end)
         if level:
             end = level.end()
-        rest = _REST.match(text, end)
-        proper = " ".join(rest.group(0).split()) if rest else ""
-        end = rest.end() if rest else end
+        rest = _REST.match(text, end)  # always matches, perhaps nothing
+        proper = " ".join(rest.group(0).split())
+        end = rest.end()
         name = " ".join(text[start:end].split())
         covered = end
-        if len(name.split()) < 2:
+        if " " not in name:
             continue
-        rows.append({"name": name, "kind": organization_kind(name), "level": organization_level(name),
-                     "proper_name": proper or None, "start": start, "end": end})
+        kind, level_name = _describe(name)
+        rows.append({"name": name, "kind": kind, "level": level_name, "proper_name": proper or None, "start": start, "end": end})
     return rows
+
+
+@lru_cache(maxsize=4096)
+def _describe(name: str) -> tuple[str, str | None]:
+    return organization_kind(name), organization_level(name)
 
 
 def main_organization(orgs: list[dict]) -> str | None:
