@@ -126,17 +126,18 @@ class Generation:
     _pending: list = field(default_factory=list)  # key batches not yet inserted
     _pending_rows: int = 0
 
-    KEYS_PER_INSERT = 20_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
+    KEYS_PER_INSERT = 5_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
 
     def add_keys(self, frame: pd.DataFrame | pa.Table) -> None:
         """Record (doc_id, sha256, seq) of documents in an on-disk DuckDB table.
 
         Duplicates are found from it at commit; a disk-backed table keeps the
         build's memory flat where thousands of small files or a Python dict would not.
-        Keys are inserted in blocks of ``KEYS_PER_INSERT`` (about 2 MB held meanwhile).
+        Keys are inserted in blocks of ``KEYS_PER_INSERT`` (under 1 MB held meanwhile).
         """
         if frame is None or len(frame) == 0:
             return
+        self._connect_keys()  # at once, so that the connection's memory is there from the start of every build
         keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else (
             pa.Table.from_pandas(frame[["doc_id", "sha256", "seq"]], preserve_index=False))
         self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", I)])))
@@ -144,17 +145,20 @@ class Generation:
         if self._pending_rows >= self.KEYS_PER_INSERT:
             self.flush_keys()
 
-    def flush_keys(self) -> None:
-        """Insert the pending keys."""
+    def _connect_keys(self) -> None:
         import duckdb
 
-        if not self._pending:
-            return
         if self._keys is None:
             self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
             _bounded(self._keys, self.path)
             self._keys.execute("SET memory_limit = '24MB'")  # the table lives on disk; keep few pages cached
             self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
+
+    def flush_keys(self) -> None:
+        """Insert the pending keys."""
+        if not self._pending:
+            return
+        self._connect_keys()
         batch = pa.concat_tables(self._pending)
         self._pending, self._pending_rows = [], 0
         self._keys.register("batch", batch)
