@@ -18,7 +18,6 @@ cluster given by its scheduler address). Every engine writes the same rows.
 """
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import os
@@ -124,8 +123,6 @@ def _warm(rules_text: str | None, stages: tuple[str, ...]) -> None:
         rules_from_text(rules_text)
     if "places" in stages:
         locate_text("Tỉnh ủy Bến Tre")
-    # Keep the loaded objects out of the workers' garbage collections (and their pages shared).
-    gc.freeze()
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:

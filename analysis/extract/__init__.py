@@ -5,6 +5,9 @@ DataFrame from ``load_corpus``; with ``references=True`` directive citations
 are added as rows with ``indicator == "reference"`` and the normalized code as
 ``value``. ``extract_text(text)`` does the same for a pasted paragraph.
 ``citations(documents)`` → the tidy citation table (one row per citation).
+The per-document functions underneath (``extract_document``,
+``document_citations``, ``document_people``, ``context_of``) give the same rows
+as dicts; the build calls them directly and never makes a DataFrame.
 Rules come from ``analysis/rules/indicators.yaml`` unless ``rules`` is given
 (a ``Rules`` object or a path to another YAML file).
 """
