@@ -1,6 +1,7 @@
 """Aggregate step: store tables in, report-ready tables out.
 
-In: the tables of a store (``open_tables``) or of ``load_corpus``/``extract``.
+In: the tables of a store (``load_tables`` selects a date range and a province
+in DuckDB, without the article texts) or of ``load_corpus``/``extract``.
 Out: small frames for notebooks and reports, with readable column names in
 Vietnamese or English (``label``). The counting rule is in ``facts``:
 
@@ -19,7 +20,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .store import open_tables
+from .store import connect, query_table
 
 INDICATORS = ["party_members", "new_members", "disciplined_members", "badges", "party_cells", "party_organizations",
               "commended_collectives", "commended_individuals", "models", "new_models", "money_vnd"]
@@ -96,29 +97,38 @@ def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
         raise ValueError(f"parameter {name}: '{value}' is not a date (use YYYY-MM-DD)") from None
 
 
+# The articles' own text (cleaned, raw, page chrome) is most of a store's bytes and no
+# report shows it: load_tables leaves it out (open_tables and the DuckDB views have it).
+TEXT_COLUMNS = ("text", "raw_text", "chrome_text")
+
+
 def load_tables(store: str, date_from: str | None = None, date_to: str | None = None,
                 province: str | None = None) -> dict[str, pd.DataFrame]:
-    """The store's tables restricted to a date range and a province.
+    """The store's tables restricted to a date range and a province, without the article texts.
 
-    Documents without a stated date are kept only when no date limit is set.
+    Documents without a stated date are kept only when no date limit is set. The
+    selection runs in DuckDB over the store's Parquet files, so only the chosen
+    rows (and no article text) are read into memory, however large the store.
     """
-    tables = open_tables(store)
-    docs = tables["documents"]
-    published = pd.to_datetime(docs["published"])
-    keep = pd.Series(True, index=docs.index)
     start, end = parse_date(date_from, "date_from"), parse_date(date_to, "date_to")
+    conditions, params = [], []
     if start:
-        keep &= published >= pd.Timestamp(start)
+        conditions.append("published >= ?")
+        params.append(start)
     if end:
-        keep &= published <= pd.Timestamp(end)
+        conditions.append("published <= ?")
+        params.append(end)
     if province:
-        keep &= docs["province"] == province
-    docs = docs[keep].copy()
+        conditions.append("province = ?")
+        params.append(province)
+    where = " AND ".join(conditions) or "TRUE"
+    with connect(store) as con:
+        docs = query_table(con, "documents", f"SELECT * EXCLUDE ({', '.join(TEXT_COLUMNS)}) FROM documents WHERE {where}", params)
+        out = {"documents": docs, "rejected": query_table(con, "rejected", "SELECT * FROM rejected")}
+        for name in ("mentions", "citations", "places", "people"):
+            out[name] = query_table(con, name, f"SELECT * FROM {name} WHERE doc_id IN (SELECT doc_id FROM documents WHERE {where})",
+                                    params)
     docs["published"] = pd.to_datetime(docs["published"])
-    ids = set(docs["doc_id"])
-    out = {"documents": docs, "rejected": tables["rejected"]}
-    for name in ("mentions", "citations", "places", "people"):
-        out[name] = tables[name][tables[name]["doc_id"].isin(ids)].copy()
     return out
 
 

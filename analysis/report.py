@@ -220,9 +220,14 @@ def expand_config(config: dict, root: Path) -> list[dict]:
         if "store" in parameters:
             parameters["store"] = str((root / parameters["store"]).resolve())
         if spec.get("for_each") == "province":
-            from .store import open_tables
+            from .store import connect
 
-            provinces = sorted(open_tables(parameters["store"], ("documents",))["documents"]["province"].dropna().unique())
+            if not (Path(parameters.get("store", "")) / "CURRENT").exists():
+                raise ReportError(f"{spec['name']}: no store at {parameters.get('store')}: build it first "
+                                  "(python -m analysis build CORPUS --store DIR)")
+            with connect(parameters["store"]) as con:
+                provinces = sorted(p for (p,) in con.execute(
+                    "SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
             for province in provinces:
                 filled = {k: (v.format(province=province) if isinstance(v, str) else v) for k, v in parameters.items()}
                 reports.append({"name": f"{spec['name']}-{_slug(province)}", "notebook": notebook,

@@ -304,6 +304,16 @@ def table_files(root: str | os.PathLike, table: str) -> list[Path]:
     return [] if current is None else sorted((current / table).glob("*.parquet"))
 
 
+def query_table(con, table: str, sql: str, params: list | None = None) -> pd.DataFrame:
+    """The rows of ``table`` that ``sql`` selects (on a ``connect`` connection), typed
+    and ordered as ``open_tables`` gives them; the query may leave columns out."""
+    relation = con.sql(sql, params=params or [])
+    # DuckDB 2 names it to_arrow_table, DuckDB 1 fetch_arrow_table.
+    frame = (relation.to_arrow_table() if hasattr(relation, "to_arrow_table") else relation.fetch_arrow_table()).to_pandas()
+    order = [c for c in ORDER[table] if c in frame.columns]
+    return _nullable(frame, SCHEMAS[table]).sort_values(order, kind="stable").reset_index(drop=True)
+
+
 def _nullable(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     """Integer and boolean columns as pandas' nullable types: a missing year stays
     missing instead of turning the column into floats."""
@@ -330,4 +340,7 @@ def connect(root: str | os.PathLike):
     """A read-only DuckDB connection with one view per table."""
     import duckdb
 
-    return duckdb.connect(str(Path(root) / "analysis.duckdb"), read_only=True)
+    database = Path(root) / "analysis.duckdb"
+    if not database.exists():
+        raise FileNotFoundError(f"no store at {root}: build it first (python -m analysis build CORPUS --store {root})")
+    return duckdb.connect(str(database), read_only=True)

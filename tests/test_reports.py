@@ -35,6 +35,25 @@ def _outputs(notebook: Path) -> tuple[str, int]:
     return "\n".join(map(str, text)), images
 
 
+def test_load_tables_selects_in_duckdb_and_leaves_out_article_text(store):
+    import pandas as pd
+
+    from analysis.store import open_tables
+
+    everything = open_tables(store)
+    docs = everything["documents"]
+    province = docs["province"].dropna().iloc[0]
+    expected = set(docs[(pd.to_datetime(docs["published"]) >= "2023-01-01") & (docs["province"] == province)]["doc_id"])
+    chosen = agg.load_tables(str(store), date_from="2023-01-01", province=province)
+    assert expected and set(chosen["documents"]["doc_id"]) == expected
+    assert not set(agg.TEXT_COLUMNS) & set(chosen["documents"].columns)
+    for name in ("mentions", "citations", "places", "people"):
+        assert len(chosen[name]) == everything[name]["doc_id"].isin(expected).sum(), name
+    assert len(agg.load_tables(str(store))["documents"]) == len(docs)  # no limits: every document, dated or not
+    with pytest.raises(FileNotFoundError, match="build it first"):
+        agg.load_tables(str(store / "nowhere"))
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_runs_on_the_sample(name, store, root, tmp_path):
     out = tmp_path / f"{name}.ipynb"
