@@ -32,6 +32,9 @@ from . import __version__
 LANGUAGES = ("vi", "en")
 PATH_PARAMETERS = ("store", "corpus")
 
+# The source table (document, indicator, value, matched text, sentence): fixed column widths on screen and on paper.
+PROVENANCE_CSS = "table.provenance { table-layout: fixed; }\n" + " ".join(
+    f"table.provenance th:nth-child({i}) {{ width: {w}%; }}" for i, w in enumerate((18, 13, 9, 12, 48), start=1)) + "\n"
 SCREEN_CSS = """
 .jp-CodeCell .jp-Cell-inputWrapper, .jp-CodeCell .jp-InputArea { display: none !important; }
 body { max-width: 1100px; margin: 0 auto; }
@@ -41,9 +44,9 @@ table.data th, table.data td { border: 1px solid #d0d7de !important; padding: 3p
 table.data th { background: #f2f4f7; }
 table.data td.num, table.data th.num { text-align: right !important; }
 a.anchor-link { display: none; }
-table.provenance { table-layout: fixed; width: 100%; } table.provenance th:nth-child(1) { width: 18%; } table.provenance th:nth-child(2) { width: 13%; } table.provenance th:nth-child(3) { width: 9%; } table.provenance th:nth-child(4) { width: 12%; } table.provenance th:nth-child(5) { width: 48%; }
-"""
-PRINT_CSS = """
+table.provenance { width: 100%; }
+""" + PROVENANCE_CSS
+PRINT_CSS = PROVENANCE_CSS + """
 @page { size: A4; margin: 15mm 13mm 16mm; @bottom-right { content: counter(page) " / " counter(pages);
         font-family: "DejaVu Sans"; font-size: 7.5pt; color: #666; } }
 html, body { font-family: "DejaVu Sans", "Noto Sans", sans-serif; font-size: 9pt; line-height: 1.35; color: #1f2328; }
@@ -56,10 +59,6 @@ table.data tr { break-inside: avoid; }
 table.data th, table.data td { border: 0.5pt solid #c8ced6; padding: 2pt 3pt; vertical-align: top; text-align: left;
                                overflow-wrap: anywhere; }
 table.data th { background: #eef1f5; }
-table.provenance { table-layout: fixed; }
-table.provenance th:nth-child(1) { width: 18%; } table.provenance th:nth-child(2) { width: 13%; }
-table.provenance th:nth-child(3) { width: 9%; } table.provenance th:nth-child(4) { width: 12%; }
-table.provenance th:nth-child(5) { width: 48%; }
 img { max-width: 100%; height: auto; break-inside: avoid; }
 pre { white-space: pre-wrap; }
 hr { border: none; border-top: 0.5pt solid #999; }
