@@ -245,14 +245,7 @@ class Store:
         (generation.path / "COMPLETE").write_text("ok", "utf-8")
         database = self.root / f".analysis-{generation.path.name}.duckdb"
         with duckdb.connect(str(database)) as con:
-            for table in TABLES:
-                files = f"read_parquet('{generation.path / table}/*.parquet', union_by_name = true)"
-                if table == "documents":
-                    duplicates = f"read_parquet('{generation.path / 'duplicates'}/*.parquet')"
-                    con.execute(f"CREATE VIEW documents AS SELECT d.* REPLACE (x.duplicate_of AS duplicate_of) "
-                                f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
-                else:
-                    con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
+            _create_views(con, generation.path)
         pointer = self.root / "CURRENT.tmp"
         pointer.write_text(generation.path.name, "utf-8")
         os.replace(database, self.root / "analysis.duckdb")
@@ -336,11 +329,32 @@ def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> di
     return out
 
 
+def _create_views(con, generation: Path) -> None:
+    """One view per table over the generation's Parquet files (absolute paths: DuckDB reads
+    relative ones from its working directory, not from the database's)."""
+    generation = generation.resolve()
+    for table in TABLES:
+        files = f"read_parquet('{generation / table}/*.parquet', union_by_name = true)"
+        if table == "documents":
+            duplicates = f"read_parquet('{generation / 'duplicates'}/*.parquet')"
+            con.execute(f"CREATE VIEW documents AS SELECT d.* REPLACE (x.duplicate_of AS duplicate_of) "
+                        f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
+        else:
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
+
+
 def connect(root: str | os.PathLike):
-    """A read-only DuckDB connection with one view per table."""
+    """A DuckDB connection with one view per table of the store's current generation.
+
+    The views are made afresh for where the store is now, so a store that was moved
+    or copied, or is read from another working directory, still opens. (The
+    ``analysis.duckdb`` file in the store has the same views, for the DuckDB shell.)
+    """
     import duckdb
 
-    database = Path(root) / "analysis.duckdb"
-    if not database.exists():
+    current = Store(root).current
+    if current is None:
         raise FileNotFoundError(f"no store at {root}: build it first (python -m analysis build CORPUS --store {root})")
-    return duckdb.connect(str(database), read_only=True)
+    con = duckdb.connect()
+    _create_views(con, current)
+    return con

@@ -55,6 +55,24 @@ def test_build_writes_every_table_and_duckdb_views(corpus, tmp_path):
     assert summary.line().startswith("built ")
 
 
+def test_a_store_built_with_a_relative_path_opens_from_elsewhere(corpus, tmp_path, monkeypatch):
+    import duckdb
+
+    from analysis.aggregate import load_tables
+
+    monkeypatch.chdir(tmp_path)
+    build(corpus, store="relative/store", workers=1, quiet=True)
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # as a notebook runs, from notebooks/
+    store = tmp_path / "relative" / "store"
+    assert len(load_tables(str(store))["documents"]) == 5
+    with duckdb.connect(str(store / "analysis.duckdb"), read_only=True) as con:  # the file, for the DuckDB shell
+        assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
+    copy = shutil.copytree(store, tmp_path / "copied")  # a copied store opens through connect()
+    with connect(copy) as con:
+        assert con.execute("SELECT count(*) FROM mentions").fetchone()[0] == len(open_tables(copy)["mentions"]) > 0
+
+
 def test_incremental_runs_process_only_what_changed(corpus, tmp_path):
     store = tmp_path / "store"
     first = build(corpus, store=store, workers=1, quiet=True)
