@@ -28,32 +28,32 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .extract import CITATION_COLUMNS, CITATION_CONTEXT, MENTION_COLUMNS, MENTION_CONTEXT, PEOPLE_COLUMNS
+from .load import DOCUMENT_COLUMNS, REJECTED_COLUMNS
+from .places import PLACE_COLUMNS
+
 TABLES = ("documents", "mentions", "citations", "places", "people", "rejected")
 
 S, F, I, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
-PLACE_FIELDS = [("province", S), ("province_code", S), ("district", S), ("commune", S), ("province_2025", S),
-                ("latitude", F), ("longitude", F), ("latitude_2025", F), ("longitude_2025", F)]
+# Every column is text except these. A column name means the same in every table.
+NOT_TEXT = {
+    "seq": I, "n_chars": I, "published": D, "published_year": I, "latitude": F, "longitude": F, "latitude_2025": F,
+    "longitude_2025": F, "value": F, "lower_bound": F, "year": I, "start": I, "end": I, "coded": B,
+}
+
+
+def _schema(names: list[str]) -> pa.Schema:
+    return pa.schema([(name, NOT_TEXT.get(name, S)) for name in names])
+
+
+# The columns come from the steps that make them, so a column added there is stored without a second list here.
 SCHEMAS: dict[str, pa.Schema] = {
-    "documents": pa.schema([
-        ("seq", I), ("doc_id", S), ("source", S), ("title", S), ("published", D), ("byline", S), ("text", S),
-        ("raw_text", S), ("n_chars", I), ("sha256", S), ("duplicate_of", S), ("format", S), ("path", S), ("site", S),
-        ("chrome_text", S), ("warning", S), ("extra", S), *PLACE_FIELDS, ("fingerprint", S),
-    ]),
-    "mentions": pa.schema([
-        ("doc_id", S), ("indicator", S), ("value", F), ("unit", S), ("qualifier", S), ("flags", S), ("organization", S),
-        ("organization_level", S), ("organization_source", S), ("year", I), ("period", S), ("sentence", S),
-        ("matched_text", S), ("start", I), ("end", I), ("rule_id", S), ("unit_text", S), ("lower_bound", F),
-        ("province", S), ("district", S), ("commune", S), ("province_2025", S),
-    ]),
-    "citations": pa.schema([
-        ("doc_id", S), ("code", S), ("coded", B), ("style", S), ("number", S), ("doc_type", S), ("issuer", S),
-        ("issuer_level", S), ("issued_by", S), ("type_word", S), ("date", S), ("year", I), ("term", S), ("start", I),
-        ("end", I), ("matched_text", S), ("sentence", S), ("province", S), ("district", S), ("published", D),
-        ("published_year", I),
-    ]),
-    "places": pa.schema([("doc_id", S), *PLACE_FIELDS]),
-    "people": pa.schema([("doc_id", S), ("name", S), ("titles", S), ("evidence", S), ("sentence", S), ("start", I), ("end", I)]),
-    "rejected": pa.schema([("path", S), ("reason", S)]),
+    "documents": _schema(["seq", *DOCUMENT_COLUMNS, "extra", *PLACE_COLUMNS, "fingerprint"]),
+    "mentions": _schema([*MENTION_COLUMNS, *MENTION_CONTEXT]),
+    "citations": _schema([*CITATION_COLUMNS, *CITATION_CONTEXT, "published_year"]),
+    "places": _schema(["doc_id", *PLACE_COLUMNS]),
+    "people": _schema(PEOPLE_COLUMNS),
+    "rejected": _schema(REJECTED_COLUMNS),
 }
 # Sort keys that make a table's order independent of how the work was split (applied by readers).
 ORDER = {
