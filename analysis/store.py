@@ -1,10 +1,12 @@
 """Store step: analysis tables as Parquet plus a DuckDB file of views over them.
 
-In: batches of table rows (pandas frames) from the build. Out: a store
+In: batches of table rows from the build (Arrow tables that the workers made
+from row dicts with ``rows_to_arrow``, or pandas frames). Out: a store
 directory ``DIR`` holding ``generations/<id>/<table>/part-*.parquet``, a
 ``CURRENT`` file naming the complete generation, and ``analysis.duckdb`` with
 one view per table. ``open_tables(DIR)`` reads them back as DataFrames;
-``connect(DIR)`` gives a DuckDB connection for SQL.
+``connect(DIR)`` gives a DuckDB connection for SQL and ``query_table`` a
+query's rows typed like ``open_tables``.
 
 Why generations: a build writes a new generation beside the current one and
 switches ``CURRENT`` (and the DuckDB file) with an atomic rename only when it
