@@ -15,9 +15,13 @@ from importlib import resources
 
 import yaml
 
+from ..patterns import phrase_union
 from .normalize import match_form
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)\d{1,4}(?:[ .\-]?\d{2,4}){2,4}(?!\d)")
+# A phone number: +84 / 84 / 0 not preceded by a digit, then 9-10 more digits in groups. Each
+# branch opens with its first character (the look-behind comes after it) so that a search
+# jumps from one "+", "8" or "0" to the next instead of trying every position.
+_PHONE = re.compile(r"(?:\+84(?<!\d\+84)|84(?<!\d84)|0(?<!\d0))\d{1,4}(?:[ .\-]?\d{2,4}){2,4}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _URL = re.compile(r"https?://|www\.", re.I)
 _COUNTER = re.compile(r"^[•·\-*\s]*[^\W\d_][^:]{0,30}:\s*[\d .,]+$")
@@ -45,16 +49,33 @@ def vocabulary() -> ChromeVocabulary:
     )
 
 
+_LEADING_BULLETS = re.compile(r"^[•·\-*>\s]+")
+_TRAILING_MARKS = re.compile(r"[\s:>»|.…]+$")
+
+
 def _bare(line: str) -> str:
     """Match form without bullets, trailing ':'/'>>' and surrounding space."""
     s = match_form(line).strip()
-    s = re.sub(r"^[•·\-*>\s]+", "", s)
-    s = re.sub(r"[\s:>»|.…]+$", "", s)
-    return s
+    return _TRAILING_MARKS.sub("", _LEADING_BULLETS.sub("", s))
 
 
-def _starts_with_phrase(text: str, phrase: str) -> bool:
-    return text == phrase or (text.startswith(phrase) and not text[len(phrase)].isalnum())
+@lru_cache(maxsize=4)
+def _opening(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """Matches, at the start of a text, the longest of ``phrases`` that is not followed by a
+    letter or digit (one anchored match instead of a loop over the phrases)."""
+    return re.compile(phrase_union(phrases, boundaries=False) + r"(?![^\W_])") if phrases else re.compile(r"(?!)")
+
+
+def _opens_with(text: str, phrases: tuple[str, ...]) -> re.Match[str] | None:
+    return _opening(phrases).match(text)
+
+
+def _has_email(line: str) -> bool:
+    return "@" in line and bool(_EMAIL.search(line))
+
+
+def _has_url(line: str) -> bool:
+    return ("://" in line or "ww." in line.lower()) and bool(_URL.search(line))
 
 
 def is_footer_marker(line: str) -> bool:
@@ -64,21 +85,20 @@ def is_footer_marker(line: str) -> bool:
     s = _bare(line)
     if not s or len(s.split()) > 6:
         return False
-    return any(_starts_with_phrase(s, m) and len(s) <= len(m) + 12 for m in vocabulary().footer_markers)
+    marker = _opens_with(s, vocabulary().footer_markers)  # the longest: the length test is kindest to it
+    return marker is not None and len(s) <= marker.end() + 12
 
 
 def is_contact_line(line: str) -> bool:
     """A line of a site's contact/ownership block (phone, e-mail, URL, 'Địa chỉ:' …)."""
     if len(line) > 400:  # a paragraph, even if it quotes a phone number
         return False
-    if _EMAIL.search(line) or _URL.search(line) or _PHONE.search(line):
+    if _has_email(line) or _has_url(line) or _PHONE.search(line):
         return True
     s = _bare(line[:300])  # a contact line states its kind at the start
     phrases = vocabulary().contact_phrases
     # "- Địa chỉ: …", "Điện thoại: …" open a contact line; elsewhere only a short line counts.
-    return any(_starts_with_phrase(s, p) for p in phrases) or (
-        len(s.split()) <= 15 and any(p in s for p in phrases)
-    )
+    return _opens_with(s, phrases) is not None or (len(s.split()) <= 15 and any(p in s for p in phrases))
 
 
 def is_chrome_line(line: str) -> bool:
@@ -93,10 +113,10 @@ def is_chrome_line(line: str) -> bool:
     if is_footer_marker(stripped):
         return True
     s = _bare(stripped)
-    if len(s.split()) <= 8 and any(_starts_with_phrase(s, p) for p in vocabulary().chrome_lines):
+    if len(s.split()) <= 8 and _opens_with(s, vocabulary().chrome_lines):
         return True
     # A short line with a phone number or e-mail is a contact strip ("Hotline: 0903…").
-    return len(s.split()) <= 20 and bool(_EMAIL.search(stripped) or _PHONE.search(stripped))
+    return len(s.split()) <= 20 and bool(_has_email(stripped) or _PHONE.search(stripped))
 
 
 def footer_start(lines: list[str], body_start: int = 0) -> int:
