@@ -103,3 +103,23 @@ def test_rows_go_to_arrow_as_a_frame_would(sample_documents):
     # A value of the wrong type (a year written as text) takes the coercing path, not an error.
     odd = rows_to_arrow("mentions", [{**rows[0], "year": "2023", "value": "12"}])
     assert odd.column("year").to_pylist() == [2023] and odd.column("value").to_pylist() == [12.0]
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet="0123456789+84 .-a", max_size=30))
+def test_phone_pattern_finds_what_its_plain_form_finds(text):
+    from analysis.clean.chrome import _PHONE
+
+    plain = re.compile(r"(?<!\d)(?:\+?84|0)\d{1,4}(?:[ .\-]?\d{2,4}){2,4}(?!\d)")
+    assert [m.span() for m in _PHONE.finditer(text)] == [m.span() for m in plain.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(phrases=st.lists(_words, min_size=1, max_size=5), text=_words)
+def test_a_line_opens_with_a_phrase_as_the_plain_loop_says(phrases, text):
+    from analysis.clean.chrome import _opens_with
+
+    def plain(s: str, p: str) -> bool:
+        return s == p or (s.startswith(p) and not s[len(p)].isalnum())
+
+    assert (_opens_with(text, tuple(phrases)) is not None) == any(plain(text, p) for p in phrases)
