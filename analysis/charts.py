@@ -62,17 +62,44 @@ def heatmap(matrix: pd.DataFrame, title: str):
     return fig
 
 
+# Vietnam's extent (longitude, latitude): the map zooms into it, never beyond.
+VIETNAM = ((102.0, 110.0), (8.0, 23.5))
+
+
+def _map_extent(points: pd.DataFrame, margin: float = 0.6, smallest: float = 3.0) -> tuple[tuple[float, float], ...]:
+    """Axis limits around the points (at least ``smallest`` degrees wide), inside Vietnam."""
+    extent = []
+    for column, (low, high) in zip(("longitude", "latitude"), VIETNAM):
+        values = points[column].dropna()
+        if values.empty:
+            extent.append((low, high))
+            continue
+        centre, half = (values.min() + values.max()) / 2, max(values.max() - values.min() + 2 * margin, smallest) / 2
+        extent.append((max(low, centre - half), min(high, centre + half)))
+    return tuple(extent)
+
+
 def province_map(points: pd.DataFrame, title: str, size_label: str):
-    """A map-like scatter of provinces by longitude/latitude, sized by a figure."""
+    """A map-like scatter of provinces by longitude/latitude, sized by a figure.
+
+    The view zooms to the provinces shown (most reports cover a region, and at
+    the scale of the whole country neighbouring provinces fall on one spot);
+    adjustText moves the names apart so that none covers another.
+    """
+    from adjustText import adjust_text
+
     fig, ax = plt.subplots(figsize=(5, 6.6))
     sizes = 60 + 600 * (points["value"] / points["value"].max()) if len(points) and points["value"].max() > 0 else 80
     ax.scatter(points["longitude"], points["latitude"], s=sizes, color="#c0392b", alpha=0.6, edgecolor="white")
-    for row in points.itertuples():
-        ax.annotate(row.province, (row.longitude, row.latitude), xytext=(6, 3), textcoords="offset points", fontsize=8)
-    ax.set(xlim=(102, 110), ylim=(8, 23.5), xlabel="kinh độ / longitude", ylabel="vĩ độ / latitude")
+    (xmin, xmax), (ymin, ymax) = _map_extent(points)
+    ax.set(xlim=(xmin, xmax), ylim=(ymin, ymax), xlabel="kinh độ / longitude", ylabel="vĩ độ / latitude")
     ax.set_aspect("equal")
     ax.set_title(f"{title}\n({size_label})")
     fig.tight_layout()
+    labels = [ax.text(row.longitude, row.latitude, row.province, fontsize=8) for row in points.itertuples()]
+    if labels:
+        adjust_text(labels, x=points["longitude"].tolist(), y=points["latitude"].tolist(), ax=ax,
+                    arrowprops={"arrowstyle": "-", "color": "#888", "lw": 0.5})
     return fig
 
 

@@ -54,6 +54,25 @@ def test_load_tables_selects_in_duckdb_and_leaves_out_article_text(store):
         agg.load_tables(str(store / "nowhere"))
 
 
+def test_province_map_names_do_not_cover_each_other(store):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from analysis.charts import province_map
+
+    tables = agg.load_tables(str(store))
+    points = agg.province_points(tables["documents"], tables["mentions"], "party_members")
+    assert len(points) >= 4  # the sample's provinces lie close together in the Mekong delta
+    fig = province_map(points, "Đảng viên", "largest")
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    boxes = [text.get_window_extent(renderer) for text in ax.texts]
+    assert {text.get_text() for text in ax.texts} == set(points["province"])
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
+    (xmin, xmax), (ymin, ymax) = ax.get_xlim(), ax.get_ylim()
+    assert xmin <= points["longitude"].min() and points["longitude"].max() <= xmax and xmax - xmin < 8  # zoomed in
+
+
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_notebook_runs_on_the_sample(name, store, root, tmp_path):
     out = tmp_path / f"{name}.ipynb"
