@@ -170,3 +170,11 @@ def test_a_broken_rules_file_is_a_clear_error(tmp_path):
     path.write_text("units: {member: [đảng viên]}\nindicators:\n  x:\n    patterns:\n      - units: [nothing]\n", encoding="utf-8")
     with pytest.raises(RulesError, match="units .*nothing.* not defined"):
         load_rules(path)
+
+
+@pytest.mark.parametrize("scale, low", [("hàng trăm", 100), ("hàng nghìn", 1_000), ("hàng vạn", 10_000)])
+def test_vague_quantities_are_mentions_with_a_lower_bound(scale, low):
+    # Every word a number can be made of marks a sentence as a candidate ("nghìn", "vạn" were once missed).
+    mentions = extract_text(f"Đảng bộ có {scale} đảng viên.", references=False)
+    assert list(mentions["indicator"]) == ["party_members"]
+    assert mentions["lower_bound"].iloc[0] == low and "vague" in mentions["flags"].iloc[0]

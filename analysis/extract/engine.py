@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..clean.normalize import match_form
 from ..patterns import phrase_union
-from .numbers import NumberMatch, find_numbers
+from .numbers import NUMBER_WORDS, NumberMatch, find_numbers
 from .organizations import find_organizations, main_organization
 from .rules import Pattern, Rules, unit_key
 from .sentences import split_clauses, split_sentences
@@ -146,7 +146,7 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
 
 
 _DIGIT = re.compile(r"\d")
-_NUMBER_WORD = re.compile(phrase_union("một hai ba bốn năm sáu bảy bẩy tám chín mười mươi trăm chục vài mấy".split()))
+_NUMBER_WORD = re.compile(phrase_union(NUMBER_WORDS))
 
 
 def _number_near(mf: str, start: int) -> bool:

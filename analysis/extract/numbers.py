@@ -45,6 +45,8 @@ _DIGITS = (
 )
 _SCALE_WORDS = "|".join(SCALES)
 _WORDS = "|".join(sorted(list(DIGIT_WORDS) + ["mười", "mươi", "trăm", "linh", "lẻ"] + list(SCALES), key=len, reverse=True))
+# Every word a number phrase can contain ("hai", "mươi", "nghìn", "hàng", "chục" …).
+NUMBER_WORDS = frozenset(_WORDS.split("|")) | {word for phrase in VAGUE for word in phrase.split()}
 NUMBER_RE = re.compile(
     rf"(?P<ratio>(?<![\w.,/\-])(?P<num>\d[\d.]*)/(?P<den>\d[\d.]*)(?![\w/]|[.,]\d))"
     rf"|(?P<vague>(?<!\w)(?:{'|'.join(VAGUE)})(?!\w))"
