@@ -4,8 +4,8 @@
 → places → extract (indicators, citations, people) in batches and writes the
 tables ``documents, mentions, citations, places, people, rejected`` with
 ``analysis.store``. Memory stays bounded: documents are read lazily, at most
-``2 × workers`` batches are in flight, and tables are written batch by batch
-and sorted out of core by DuckDB.
+``2 × workers`` batches are in flight, and each batch's tables are written as
+part files as they arrive (readers sort them).
 
 Incremental: a document whose raw-text hash and the fingerprint of the
 package version and rules are unchanged since the last build is not processed
@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from . import __version__
 from .clean import nfc
-from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, iter_inputs
+from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, content_hash, iter_inputs
 from .store import Generation, Store, rows_to_arrow
 
 STAGES = ("places", "indicators", "citations", "people")
@@ -64,13 +64,18 @@ class BuildSummary:
                 f"in {self.elapsed:.1f}s ({rate:.0f} documents/s, {self.engine} × {self.workers})")
 
 
-def fingerprint(rules: str | os.PathLike | None = None) -> str:
-    """Package version and the hash of every rules file the build uses."""
+def indicator_rules_text(rules: str | os.PathLike | None = None) -> str:
+    """The indicator rules a build uses: the file given, else the packaged one (read once
+    per build, so the fingerprint and the workers see the same text)."""
+    return Path(rules).read_text("utf-8") if rules else resources.files("analysis.rules").joinpath("indicators.yaml").read_text("utf-8")
+
+
+def fingerprint(rules_text: str) -> str:
+    """Package version and the hash of the indicator rules and of the other rules files."""
     digest = hashlib.sha256(__version__.encode())
-    for name in ("indicators.yaml", "chrome.yaml", "people.yaml"):
+    digest.update(rules_text.encode("utf-8"))
+    for name in ("chrome.yaml", "people.yaml"):
         digest.update(resources.files("analysis.rules").joinpath(name).read_bytes())
-    if rules:
-        digest.update(Path(rules).read_bytes())
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
@@ -216,8 +221,8 @@ def build(
     """Build (or update) the store from the corpus; see the module docstring."""
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
-    stamp = fingerprint(rules)
-    rules_arg = Path(rules).read_text("utf-8") if rules else resources.files("analysis.rules").joinpath("indicators.yaml").read_text("utf-8")
+    rules_text = indicator_rules_text(rules)
+    stamp = fingerprint(rules_text)
     counts = {"mentions": 0, "citations": 0, "people": 0}
     with Store(store) as target:
         previous = None if rebuild else target.current
@@ -244,14 +249,14 @@ def build(
                 progress.update(1)
                 item.doc_id = unique(item.doc_id)
                 item.raw_text = nfc(item.raw_text)
-                sha = hashlib.sha256(item.raw_text.encode("utf-8")).hexdigest()
+                sha = content_hash(item.raw_text)
                 if old.get(item.doc_id) == (sha, stamp):
                     reused.append((item.doc_id, seq, sha))
                     continue
                 yield seq, item
 
         with _progress(quiet) as progress:
-            for tables in _run(engine, workers, scheduler, _batches(fresh_records(), batch_size), stamp, rules_arg, stages):
+            for tables in _run(engine, workers, scheduler, _batches(fresh_records(), batch_size), stamp, rules_text, stages):
                 for name, frame in tables.items():
                     generation.write(name, frame)
                     if name in counts:

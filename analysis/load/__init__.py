@@ -28,7 +28,7 @@ from ..clean.metadata import parse_date_line, parse_iso_date
 from .decode import RejectedInput, decode_bytes
 from .readers import READERS, TABLE_READERS, RawRecord, Rejection
 
-__all__ = ["DOCUMENT_COLUMNS", "LoadResult", "RejectedInput", "UniqueIds", "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus"]
+__all__ = ["DOCUMENT_COLUMNS", "LoadResult", "content_hash", "RejectedInput", "UniqueIds", "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus"]
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +102,11 @@ def _parse_published(value: Any) -> dt.date | None:
     return parse_iso_date(text) or parse_date_line(text)
 
 
+def content_hash(raw_text: str) -> str:
+    """SHA-256 of an article's NFC raw text: what duplicates and incremental builds compare."""
+    return hashlib.sha256(raw_text.encode("utf-8")).hexdigest()
+
+
 def document_row(record: RawRecord) -> dict[str, Any]:
     """Clean one raw record into a document row (without ``duplicate_of``)."""
     raw = nfc(record.raw_text)
@@ -115,7 +120,7 @@ def document_row(record: RawRecord) -> dict[str, Any]:
         "text": cleaned.text,
         "raw_text": raw,
         "n_chars": len(cleaned.text),
-        "sha256": hashlib.sha256(raw.encode("utf-8")).hexdigest(),
+        "sha256": content_hash(raw),
         "duplicate_of": None,
         "format": record.format,
         "path": record.path,
