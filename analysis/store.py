@@ -293,12 +293,6 @@ def _find_duplicates(generation: Generation) -> None:
     shutil.rmtree(generation.path / ".spill", ignore_errors=True)
 
 
-def table_files(root: str | os.PathLike, table: str) -> list[Path]:
-    """The Parquet files of ``table`` in the store's current generation."""
-    current = Store(root).current
-    return [] if current is None else sorted((current / table).glob("*.parquet"))
-
-
 def query_table(con, table: str, sql: str, params: list | None = None) -> pd.DataFrame:
     """The rows of ``table`` that ``sql`` selects (on a ``connect`` connection), typed
     and ordered as ``open_tables`` gives them; the query may leave columns out."""
@@ -317,18 +311,12 @@ def _nullable(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
 
 
 def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> dict[str, pd.DataFrame]:
-    """The current tables of a store as DataFrames (empty frames for an empty store)."""
-    out = {}
-    for table in tables:
-        files = table_files(root, table)
-        parts = [pd.read_parquet(f) for f in files]
-        frame = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True) if parts else SCHEMAS[table].empty_table().to_pandas()
-        if table == "documents" and len(frame):
-            duplicates = pd.concat([pd.read_parquet(f) for f in table_files(root, "duplicates")], ignore_index=True)
-            frame = frame.drop(columns="duplicate_of").merge(duplicates, on="doc_id", how="left")
-            frame = frame[SCHEMAS["documents"].names]
-        out[table] = _nullable(frame, SCHEMAS[table]).sort_values(ORDER[table], kind="stable").reset_index(drop=True)
-    return out
+    """The current tables of a store as DataFrames, read through its DuckDB views
+    (empty frames for an empty store)."""
+    if Store(root).current is None:
+        return {table: _nullable(SCHEMAS[table].empty_table().to_pandas(), SCHEMAS[table]) for table in tables}
+    with connect(root) as con:
+        return {table: query_table(con, table, f"SELECT * FROM {table}") for table in tables}
 
 
 def _create_views(con, generation: Path) -> None:

@@ -71,6 +71,7 @@ def test_province_map_names_do_not_cover_each_other(store):
     assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1 :])
     (xmin, xmax), (ymin, ymax) = ax.get_xlim(), ax.get_ylim()
     assert xmin <= points["longitude"].min() and points["longitude"].max() <= xmax and xmax - xmin < 8  # zoomed in
+    assert ymin <= points["latitude"].min() and points["latitude"].max() <= ymax
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
