@@ -109,7 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     if args.all or args.only:
         results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats)
         for result in results:
-            print(f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else ""))
+            print(_written(result))
         print(f"index: {Path(args.out_dir) / 'index.html'}")
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
@@ -127,8 +127,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     write_index(args.out_dir)
-    print(f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else ""))
+    print(_written(result))
     return 0
+
+
+def _written(result) -> str:
+    """One line per report: whether it was written or left unchanged, and its files."""
+    return f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else "")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -105,9 +105,18 @@ def validate_parameters(notebook: Path, parameters: dict[str, Any]) -> dict[str,
     for name in PATH_PARAMETERS:
         if checked.get(name):
             checked[name] = str(Path(checked[name]).resolve())
-    if checked.get("store") and not (Path(checked["store"]) / "CURRENT").exists():
-        raise ReportError(f"no store at {checked['store']}: build it first (python -m analysis build CORPUS --store DIR)")
+    if checked.get("store"):
+        _require_store(checked["store"])
     return checked
+
+
+def _require_store(store: str) -> None:
+    from .store import require_current
+
+    try:
+        require_current(store)
+    except FileNotFoundError as exc:
+        raise ReportError(str(exc)) from None
 
 
 def _notebook_without_code(executed: Path):
@@ -156,9 +165,11 @@ def to_pdf(notebook, target: Path, title: str = "Report") -> Path:
 
 
 def _store_state(parameters: dict[str, Any]) -> str:
-    store = parameters.get("store")
-    pointer = Path(store) / "CURRENT" if store else None
-    return pointer.read_text("utf-8").strip() if pointer and pointer.exists() else ""
+    """The store's current generation (a new build changes it), or "" without a store."""
+    from .store import Store
+
+    current = Store(parameters["store"]).current if parameters.get("store") else None
+    return current.name if current else ""
 
 
 def _run_key(notebook: Path, parameters: dict[str, Any]) -> str:
@@ -221,9 +232,7 @@ def expand_config(config: dict, root: Path) -> list[dict]:
         if spec.get("for_each") == "province":
             from .store import connect
 
-            if not (Path(parameters.get("store", "")) / "CURRENT").exists():
-                raise ReportError(f"{spec['name']}: no store at {parameters.get('store')}: build it first "
-                                  "(python -m analysis build CORPUS --store DIR)")
+            _require_store(parameters.get("store", ""))
             with connect(parameters["store"]) as con:
                 provinces = sorted(p for (p,) in con.execute(
                     "SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())

@@ -333,6 +333,14 @@ def _create_views(con, generation: Path) -> None:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
 
 
+def require_current(root: str | os.PathLike) -> Path:
+    """The store's current generation, or FileNotFoundError saying how to make one."""
+    current = Store(root).current
+    if current is None:
+        raise FileNotFoundError(f"no store at {root}: build it first (python -m analysis build CORPUS --store {root})")
+    return current
+
+
 def connect(root: str | os.PathLike):
     """A DuckDB connection with one view per table of the store's current generation.
 
@@ -342,9 +350,7 @@ def connect(root: str | os.PathLike):
     """
     import duckdb
 
-    current = Store(root).current
-    if current is None:
-        raise FileNotFoundError(f"no store at {root}: build it first (python -m analysis build CORPUS --store {root})")
+    current = require_current(root)
     con = duckdb.connect()
     _create_views(con, current)
     return con
