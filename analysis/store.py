@@ -126,7 +126,6 @@ class Generation:
     parts: dict[str, int] = field(default_factory=dict)
     _keys: object = None  # DuckDB connection to keys.duckdb, opened on first use
     _pending: list = field(default_factory=list)  # key batches not yet inserted
-    _pending_rows: int = 0
 
     KEYS_PER_INSERT = 5_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
 
@@ -143,8 +142,7 @@ class Generation:
         keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else (
             pa.Table.from_pandas(frame[["doc_id", "sha256", "seq"]], preserve_index=False))
         self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", I)])))
-        self._pending_rows += len(keys)
-        if self._pending_rows >= self.KEYS_PER_INSERT:
+        if sum(len(batch) for batch in self._pending) >= self.KEYS_PER_INSERT:
             self.flush_keys()
 
     def _connect_keys(self) -> None:
@@ -162,7 +160,7 @@ class Generation:
             return
         self._connect_keys()
         batch = pa.concat_tables(self._pending)
-        self._pending, self._pending_rows = [], 0
+        self._pending = []
         self._keys.register("batch", batch)
         self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
         self._keys.unregister("batch")
