@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
-from .clean.normalize import UPPER, match_form, nfc, tone_spellings
+from .clean.normalize import UPPER, ascii_fold, match_form, nfc, tone_spellings
 from .patterns import phrase_union
 
 # Province names that are also ordinary words or names in these articles:
@@ -147,32 +147,20 @@ def _match_name(name: str, table: dict) -> str | None:
 @lru_cache(maxsize=1)
 def _plain_names(g: Gazetteer) -> tuple[tuple[str, str], ...]:
     """(unaccented name without spaces, province key): "bentre", "hungyen" …"""
-    return tuple((re.sub(r"[^a-z]", "", _ascii(p["name"])), key) for key, p in g.provinces.items())
+    return tuple((re.sub(r"[^a-z]", "", ascii_fold(p["name"])), key) for key, p in g.provinces.items())
 
 
-def _host_votes(source: str | None, g: Gazetteer) -> dict[str, float]:
-    """Provinces whose unaccented name appears in the site's host name."""
+def _host_votes(source: str | None, g: Gazetteer) -> tuple[tuple[str, float], ...]:
+    """Provinces whose unaccented name appears in the site's host name, as (key, weight)."""
     if not source or "://" not in str(source):
-        return {}
-    return _votes_of_host(_hostname(str(source)), g)
-
-
-@lru_cache(maxsize=4096)
-def _hostname(url: str) -> str:
-    return (urlparse(url).hostname or "") if len(url) < 300 else ""
+        return ()
+    return _votes_of_host(urlparse(str(source)).hostname or "", g)
 
 
 @lru_cache(maxsize=1024)  # a corpus comes from few sites
-def _votes_of_host(hostname: str, g: Gazetteer) -> dict[str, float]:
+def _votes_of_host(hostname: str, g: Gazetteer) -> tuple[tuple[str, float], ...]:
     compact = hostname.replace("-", "")
-    return {key: 2.0 for plain, key in _plain_names(g) if len(plain) >= 6 and plain in compact}
-
-
-def _ascii(text: str) -> str:
-    import unicodedata
-
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return tuple((key, 2.0) for plain, key in _plain_names(g) if len(plain) >= 6 and plain in compact)
 
 
 @dataclass
@@ -193,7 +181,7 @@ def collect_evidence(text: str | Sequence[str], source: str | None = None) -> Ev
     text = "\n".join(parts)
     mf = "\n".join(match_form(p) for p in parts)
     votes: dict[str, float] = defaultdict(float)
-    for key, weight in _host_votes(source, g).items():
+    for key, weight in _host_votes(source, g):
         votes[key] += weight
     if ("hcm" in mf or "hồ chí minh" in mf) and _HCM.search(mf):
         votes["thanhphohochiminh"] += 2

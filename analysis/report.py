@@ -247,10 +247,10 @@ def expand_config(config: dict, root: Path) -> list[dict]:
 
 def _slug(text: str) -> str:
     import re
-    import unicodedata
 
-    plain = unicodedata.normalize("NFKD", text.replace("đ", "d").replace("Đ", "D")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    from .clean.normalize import ascii_fold
+
+    return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text)).strip("-")
 
 
 def run_config(config_path: str | Path, out_dir: str | Path, only: list[str] | None = None,

@@ -63,6 +63,12 @@ def unify_tone_placement(text: str) -> str:
     return _MOVE_RE.sub(lambda m: _MOVES.get(m.group(0), m.group(0)), text)
 
 
+def ascii_fold(text: str) -> str:
+    """Lower-case ASCII without diacritics: "Bến Tre" -> "ben tre", "Đà Nẵng" -> "da nang"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
 @lru_cache(maxsize=1024)
 def match_form(text: str) -> str:
     """Lower-cased, tone-unified NFC text of the same length as ``nfc(text)``.
