@@ -72,29 +72,6 @@ def _iso_date(raw: str | None) -> str | None:
         return None
 
 
-_SETTINGS: dict[int, tuple[Rules, tuple]] = {}  # id(rules) -> (rules, settings): read once per rules object
-
-
-def _settings(rules: Rules) -> tuple[dict[str, str], set[str], dict[str, str], dict[str, str]]:
-    """Type words, scored uncoded types, issuer aliases and issuer levels of the rules."""
-    cached = _SETTINGS.get(id(rules))
-    if cached is not None and cached[0] is rules:
-        return cached[1]
-    section = rules.raw.get("references") or {}
-    types = {match_form(k): v for k, v in (section.get("types") or {}).items()}
-    uncoded = set(section.get("uncoded") or [])
-    aliases = {}
-    for normalized, spellings in (section.get("issuer_aliases") or {}).items():
-        for spelling in spellings:
-            aliases[spelling.replace(".", "").upper()] = normalized
-    levels = {k.upper(): v for k, v in (section.get("issuer_levels") or {}).items()}
-    settings = (types, uncoded, aliases, levels)
-    if len(_SETTINGS) > 16:
-        _SETTINGS.clear()
-    _SETTINGS[id(rules)] = (rules, settings)
-    return settings
-
-
 def normalize_issuer(issuer: str, aliases: dict[str, str]) -> str:
     """'T.Ư' -> 'TW', 'BTGTƯ' -> 'BTGTW', 'tu' -> 'TU'."""
     compact = issuer.replace(".", "").upper()
@@ -154,7 +131,8 @@ def _level_of_body(body: str | None) -> str | None:
 
 def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
     """Every coded citation, and uncoded ones of the types the rules list."""
-    types, uncoded, aliases, levels = _settings(rules)
+    types, uncoded, aliases, levels = (rules.citations.types, rules.citations.uncoded, rules.citations.aliases,
+                                       rules.citations.levels)
     mf = match_form(text)
     rows: list[dict] = []
     taken: list[tuple[int, int]] = []

@@ -85,6 +85,28 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class CitationRules:
+    """The ``references`` section: type words, scored uncoded types, issuer spellings and levels."""
+
+    types: dict[str, str]  # match-form type word ("chỉ thị") -> type code ("CT")
+    uncoded: frozenset[str]  # type codes whose uncoded citations are scored
+    aliases: dict[str, str]  # issuer spelling without dots, upper case ("TƯ") -> normalized ("TW")
+    levels: dict[str, str]  # issuer code ending, upper case ("TU") -> level ("province")
+
+    @classmethod
+    def of(cls, section: dict | None) -> "CitationRules":
+        section = section or {}
+        aliases = {spelling.replace(".", "").upper(): normalized
+                   for normalized, spellings in (section.get("issuer_aliases") or {}).items() for spelling in spellings}
+        return cls(
+            types={match_form(k): v for k, v in (section.get("types") or {}).items()},
+            uncoded=frozenset(section.get("uncoded") or []),
+            aliases=aliases,
+            levels={k.upper(): v for k, v in (section.get("issuer_levels") or {}).items()},
+        )
+
+
+@dataclass(frozen=True)
 class Rules:
     """Everything the matcher needs, compiled."""
 
@@ -101,8 +123,8 @@ class Rules:
     roles: tuple[tuple[str, Pattern], ...]
     implied_units: tuple[tuple[str, Pattern], ...]
     indicators: tuple[Indicator, ...]
+    citations: CitationRules = field(default_factory=lambda: CitationRules.of(None))
     source: str = ""
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def indicator_names(self) -> list[str]:
@@ -196,8 +218,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         roles=named("roles", "role"),
         implied_units=implied,
         indicators=tuple(indicators),
+        citations=CitationRules.of(data.get("references")),
         source=source,
-        raw=data,
     )
 
 
