@@ -3,7 +3,8 @@
 In: a rules file (default: the packaged ``analysis/rules/indicators.yaml``;
 its header explains the format). Out: ``Rules`` — units, linkers, flags,
 roles and, in order, the indicators with their patterns, every phrase list
-compiled into one whole-syllable regular expression over match-form text.
+compiled into one whole-syllable regular expression over match-form text; and
+the citation settings of the ``references`` section (``CitationRules``).
 """
 from __future__ import annotations
 
