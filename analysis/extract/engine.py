@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ..clean.normalize import match_form
 from ..patterns import phrase_union
-from .numbers import NUMBER_WORDS, NumberMatch, find_numbers
+from .numbers import NUMBER_WORDS, SCALES, NumberMatch, find_numbers
 from .organizations import find_organizations, main_organization
 from .rules import Pattern, Rules, unit_key
 from .sentences import split_clauses, split_sentences
@@ -174,7 +174,7 @@ def _implied_unit(mf: str, sentence_start: int, number: NumberMatch, rules: Rule
     lead = number.qualifier_start if number.qualifier_start is not None else number.start
     head = _after_last_comma(mf[sentence_start:lead])
     context = _Context(head=head, after="", after_unit="", sentence="", clause=head)
-    scaled = any(word in number.text.lower() for word in ("triệu", "tỷ", "tỉ", "nghìn", "ngàn"))
+    scaled = any(word in number.text.lower() for word in SCALES)
     for unit, pattern in rules.implied_units:
         if pattern.scaled and not scaled:
             continue
