@@ -21,10 +21,11 @@ __all__ = ["CleanDocument", "clean_document", "match_form", "nfc", "unify_tone_p
 
 # Crawlers sometimes prefix the text with " date 2021-12 " (the crawl's metadata).
 _META_DATE_PREFIX = re.compile(r"^\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\s+")
-# Blank space to rewrite as one space: runs of two or more, and any lone blank that is not a
-# plain space (a lone space needs no rewrite, and matching every one made cleaning slow).
-_ODD_SPACE = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u3000]{2,}|[\t\u00a0\u2000-\u200b\u202f\u3000]")
+# Blanks other than the plain space: tab, no-break, the typographic spaces, ideographic space.
 _ODD_SPACES = ("\t", "\u00a0", "\u202f", "\u3000", *map(chr, range(0x2000, 0x200C)))
+# Blank space to rewrite as one space: runs of two or more, and any lone odd blank (a lone
+# plain space needs no rewrite, and matching every one made cleaning slow).
+_ODD_SPACE = re.compile("[ {0}]{{2,}}|[{0}]".format("".join(_ODD_SPACES)))
 
 
 def _needs_spacing(line: str) -> bool:
