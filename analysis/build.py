@@ -122,12 +122,12 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
 def _warm(rules_text: str | None, stages: tuple[str, ...]) -> None:
     """Load what every worker needs (about 1.5 s of imports, gazetteer and rules)."""
     from .extract.rules import rules_from_text
-    from .places import locate_text
+    from .places import gazetteer
 
     if rules_text:
         rules_from_text(rules_text)
     if "places" in stages:
-        locate_text("Tỉnh ủy Bến Tre")
+        gazetteer()
 
 
 def _batches(rows: Iterable, size: int) -> Iterator[list]:
