@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 CORPUS ?= data/sample
 STORE  ?= data/store
 
-.PHONY: report test install install-dev system-deps score bench clean
+.PHONY: report test lint install install-dev system-deps score bench clean
 
 # WeasyPrint (PDF) needs Pango and a font with Vietnamese glyphs (DejaVu Sans).
 # Installed from Debian's packages only when missing (CI runs as root).
@@ -38,8 +38,13 @@ report: install
 	$(PY) -m analysis build $(CORPUS) --store $(STORE)
 	$(PY) -m analysis report --all --if-changed
 
-test: install-dev
+test: install-dev lint
 	$(PY) -m pytest
+
+# ruff (lint) and mypy (types) over the package; both must be clean.
+lint: install-dev
+	$(VENV)/bin/ruff check analysis tests
+	$(PY) -m mypy
 
 score: install
 	$(PY) ../shared/tools/score.py --cmd "$(PY) -m analysis"

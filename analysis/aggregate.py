@@ -111,7 +111,8 @@ def load_tables(store: str, date_from: str | None = None, date_to: str | None = 
     rows (and no article text) are read into memory, however large the store.
     """
     start, end = parse_date(date_from, "date_from"), parse_date(date_to, "date_to")
-    conditions, params = [], []
+    conditions: list[str] = []
+    params: list[object] = []
     if start:
         conditions.append("published >= ?")
         params.append(start)
@@ -191,7 +192,7 @@ def format_value(value: float, qualifier: str, indicator: str, language: str = "
     english = language == "en"
     if indicator == "money_vnd":
         words = (("billion", "million", "thousand") if english else ("tỷ", "triệu", "nghìn"))
-        for scale, word in zip((1e9, 1e6, 1e3), words):
+        for scale, word in zip((1e9, 1e6, 1e3), words, strict=False):
             if value >= scale:
                 number = f"{value / scale:,.2f}".rstrip("0").rstrip(".")
                 number = number if english else number.replace(",", " ").replace(".", ",")
@@ -215,7 +216,7 @@ def indicator_table(mentions: pd.DataFrame, language: str = "vi") -> pd.DataFram
         label("province", language): best["province"],
         label("year", language): best["year"].astype("string").fillna("—"),
         label("indicator", language): best["indicator"].map(lambda k: label(k, language)),
-        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(best["value"], best["qualifier"], best["indicator"])],
+        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(best["value"], best["qualifier"], best["indicator"], strict=False)],
         label("facts", language): best["facts"],
     })
 
@@ -243,7 +244,7 @@ def provenance(mentions: pd.DataFrame, documents: pd.DataFrame, indicator: str |
     out = pd.DataFrame({
         label("document", language): m["doc_id"].map(lambda d: f"{d} — {titles.get(d) or ''}".strip(" —")),
         label("indicator", language): m["indicator"].map(lambda k: label(k, language)),
-        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(m["value"], m["qualifier"], m["indicator"])],
+        label("value", language): [format_value(v, q, i, language) for v, q, i in zip(m["value"], m["qualifier"], m["indicator"], strict=False)],
         label("matched", language): m["matched_text"],
         label("sentence", language): m["sentence"],
     })

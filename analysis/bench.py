@@ -46,7 +46,7 @@ def sample_sentences() -> list[str]:
 
     root = Path(__file__).resolve().parents[1] / "data" / "sample"
     docs = load_corpus(root, warn=False)
-    sentences = []
+    sentences: list[str] = []
     for text in docs["text"]:
         sentences.extend(text[a:b] for a, b in split_sentences(text) if b - a > 30)
     return sentences
@@ -133,7 +133,7 @@ def profile_worker(corpus: Path, output: Path, docs: int = 1_000) -> str:
     from .build import STAGES, process_batch
     from .load import RawRecord, iter_inputs
 
-    items = []
+    items: list[tuple[int, RawRecord]] = []
     for item in iter_inputs(corpus):
         if isinstance(item, RawRecord):
             items.append((len(items), item))

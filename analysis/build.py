@@ -89,8 +89,15 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
     store's schema: converting them here, in the workers, leaves the main process only
     the writing.
     """
-    from .extract import (CITATION_CONTEXT, MENTION_CONTEXT, context_of, document_citations, document_people,
-                          extract_document, load_rules)
+    from .extract import (
+        CITATION_CONTEXT,
+        MENTION_CONTEXT,
+        context_of,
+        document_citations,
+        document_people,
+        extract_document,
+        load_rules,
+    )
     from .extract.rules import rules_from_text
     from .load import document_row
     from .places import PLACE_COLUMNS, locate_text
@@ -141,7 +148,7 @@ def _batches(rows: Iterable, size: int) -> Iterator[list]:
         yield batch
 
 
-def _bounded_map(submit: Callable[[list[dict]], Any], result: Callable[[Any], dict], batches: Iterable[list[dict]], window: int):
+def _bounded_map(submit: Callable[[list], Any], result: Callable[[Any], dict], batches: Iterable[list], window: int):
     """Results of ``submit`` over batches, in order, with at most ``window`` in flight."""
     pending: deque = deque()
     for batch in batches:

@@ -69,7 +69,7 @@ VIETNAM = ((102.0, 110.0), (8.0, 23.5))
 def _map_extent(points: pd.DataFrame, margin: float = 0.6, smallest: float = 3.0) -> tuple[tuple[float, float], ...]:
     """Axis limits around the points (at least ``smallest`` degrees wide), inside Vietnam."""
     extent = []
-    for column, (low, high) in zip(("longitude", "latitude"), VIETNAM):
+    for column, (low, high) in zip(("longitude", "latitude"), VIETNAM, strict=False):
         values = points[column].dropna()
         if values.empty:
             extent.append((low, high))

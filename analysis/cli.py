@@ -114,7 +114,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
         return 1 if errors else 0
-    parameters: dict[str, str] = {"store": args.store}
+    parameters: dict[str, str | None] = {"store": args.store}
     for item in args.parameter or []:
         if "=" not in item:
             raise UserError(f"parameter '{item}' is not NAME=VALUE")

@@ -235,7 +235,7 @@ def decide(evidence: Evidence) -> dict:
     for unit in evidence.districts:
         district_provinces[unit.name].add(unit.province_key)
     commune_provinces = {u.province_key for u in evidence.communes}
-    for name, keys in district_provinces.items():
+    for _name, keys in district_provinces.items():
         # A repeated district name is settled by the communes named with it.
         narrowed = keys & commune_provinces if len(keys) > 1 else keys
         keys = narrowed or keys
@@ -280,7 +280,7 @@ def locate_documents(documents: pd.DataFrame) -> pd.DataFrame:
         return documents[name].tolist() if name in documents.columns else [None] * len(documents)
 
     rows = [locate_text([title or "", text or "", chrome or ""], source)
-            for title, text, chrome, source in zip(column("title"), column("text"), column("chrome_text"), column("source"))]
+            for title, text, chrome, source in zip(column("title"), column("text"), column("chrome_text"), column("source"), strict=False)]
     places = pd.DataFrame(rows, index=documents.index, columns=list(PLACE_COLUMNS))
     out = documents.drop(columns=[c for c in places.columns if c in documents.columns])
     return pd.concat([out, places], axis=1)

@@ -25,6 +25,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO, Any
 
 import pandas as pd
 import pyarrow as pa
@@ -36,11 +37,11 @@ from .places import PLACE_COLUMNS
 
 TABLES = ("documents", "mentions", "citations", "places", "people", "rejected")
 
-S, F, I, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
+S, F, INT, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
 # Every column is text except these. A column name means the same in every table.
 NOT_TEXT = {
-    "seq": I, "n_chars": I, "published": D, "published_year": I, "latitude": F, "longitude": F, "latitude_2025": F,
-    "longitude_2025": F, "value": F, "lower_bound": F, "year": I, "start": I, "end": I, "coded": B,
+    "seq": INT, "n_chars": INT, "published": D, "published_year": INT, "latitude": F, "longitude": F, "latitude_2025": F,
+    "longitude_2025": F, "value": F, "lower_bound": F, "year": INT, "start": INT, "end": INT, "coded": B,
 }
 
 
@@ -79,9 +80,9 @@ def _arrow_column(values: pd.Series, kind: pa.DataType) -> pa.Array:
             return pa.array(values, type=S, from_pandas=True)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return pa.array([None if _missing(v) else str(v) for v in values], type=S)
-    if kind in (I, F):
+    if kind in (INT, F):
         numbers = pd.to_numeric(values, errors="coerce")
-        if kind == I:
+        if kind == INT:
             numbers = numbers.astype("Int64")  # integers with missing values stay integers
         return pa.array(numbers, type=kind, from_pandas=True)
     if kind == D:
@@ -99,7 +100,7 @@ def rows_to_arrow(table: str, rows: list[dict]) -> pa.Table:
     """
     schema = SCHEMAS[table]
     columns = []
-    for name, kind in zip(schema.names, schema.types):
+    for name, kind in zip(schema.names, schema.types, strict=False):
         values = [row.get(name) for row in rows]
         try:
             columns.append(pa.array(values, type=kind, from_pandas=True))
@@ -113,7 +114,7 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     schema = SCHEMAS[table]
     columns = [
         _arrow_column(frame[name], kind) if name in frame.columns else pa.nulls(len(frame), type=kind)
-        for name, kind in zip(schema.names, schema.types)
+        for name, kind in zip(schema.names, schema.types, strict=False)
     ]
     return pa.Table.from_arrays(columns, schema=schema)
 
@@ -124,7 +125,7 @@ class Generation:
 
     path: Path
     parts: dict[str, int] = field(default_factory=dict)
-    _keys: object = None  # DuckDB connection to keys.duckdb, opened on first use
+    _keys: Any = None  # DuckDB connection to keys.duckdb, opened on first use
     _pending: list = field(default_factory=list)  # key batches not yet inserted
 
     KEYS_PER_INSERT = 5_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
@@ -141,7 +142,7 @@ class Generation:
         self._connect_keys()  # at once, so that the connection's memory is there from the start of every build
         keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else (
             pa.Table.from_pandas(frame[["doc_id", "sha256", "seq"]], preserve_index=False))
-        self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", I)])))
+        self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", INT)])))
         if sum(len(batch) for batch in self._pending) >= self.KEYS_PER_INSERT:
             self.flush_keys()
 
@@ -186,10 +187,10 @@ class Store:
 
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
-        self._lock_handle = None
+        self._lock_handle: IO[str] | None = None
 
     # -- locking -------------------------------------------------------------
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         self.root.mkdir(parents=True, exist_ok=True)
         handle = open(self.root / ".lock", "a+")
         try:
@@ -304,7 +305,7 @@ def query_table(con, table: str, sql: str, params: list | None = None) -> pd.Dat
 def _nullable(frame: pd.DataFrame, schema: pa.Schema) -> pd.DataFrame:
     """Integer and boolean columns as pandas' nullable types: a missing year stays
     missing instead of turning the column into floats."""
-    kinds = {name: {I: "Int64", B: "boolean"}.get(kind) for name, kind in zip(schema.names, schema.types)}
+    kinds = {name: {INT: "Int64", B: "boolean"}.get(kind) for name, kind in zip(schema.names, schema.types, strict=False)}
     return frame.astype({name: kind for name, kind in kinds.items() if kind and name in frame.columns})
 
 

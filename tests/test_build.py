@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from analysis.build import build
-from analysis.store import Store, StoreBusy, TABLES, connect, open_tables
+from analysis.store import TABLES, Store, StoreBusy, connect, open_tables
 
 
 @pytest.fixture()

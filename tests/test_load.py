@@ -123,7 +123,7 @@ def test_every_bad_input_is_rejected_with_a_reason(tmp_path):
     with pytest.warns(UserWarning, match=r"input\(s\) rejected"):
         result = read_corpus([tmp_path, tmp_path / "does-not-exist"])
     docs, rejected = result.documents, result.rejected
-    reasons = dict(zip(rejected["path"].map(lambda p: os.path.basename(p)), rejected["reason"]))
+    reasons = dict(zip(rejected["path"].map(lambda p: os.path.basename(p)), rejected["reason"], strict=False))
     assert reasons["empty.txt"] == "empty file"
     assert reasons["blank.txt"] == "empty file"
     assert reasons["binary.txt"].startswith("binary file")

@@ -95,7 +95,7 @@ def test_numbers_between_offsets_are_those_of_the_slice(sample_documents):
 
 def test_rows_go_to_arrow_as_a_frame_would(sample_documents):
     rules = load_rules()
-    rows = [row for doc_id, text in zip(sample_documents["doc_id"], sample_documents["text"])
+    rows = [row for doc_id, text in zip(sample_documents["doc_id"], sample_documents["text"], strict=False)
             for row in extract_document(doc_id, text, rules)]
     assert len(rows) > 20
     direct = rows_to_arrow("mentions", rows)

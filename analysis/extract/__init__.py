@@ -71,7 +71,7 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
     rows = extract_mentions(text, rules, doc_id)
     if references:
         refs = _reference_rows(doc_id, text, rules)
-        for r, sentence in zip(refs, _sentences_of(text, [r["start"] for r in refs])):
+        for r, sentence in zip(refs, _sentences_of(text, [r["start"] for r in refs]), strict=False):
             r["sentence"] = sentence
         rows.extend(refs)
     rows.sort(key=lambda r: (r["start"], r["indicator"]))
@@ -82,7 +82,7 @@ def document_citations(doc_id: str | None, text: str, rules: Rules) -> list[dict
     """Citation rows (``CITATION_COLUMNS``) of one document, each with its sentence."""
     text = nfc(text or "")
     found = extract_citations(text, rules, doc_id)
-    for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found])):
+    for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found]), strict=False):
         c["sentence"] = sentence
         c.pop("scored", None)
     return found
@@ -122,7 +122,7 @@ def _records(documents: pd.DataFrame, names: tuple[str, ...]) -> list[dict]:
     """Document rows as dicts of doc_id, text and the present ``names`` (plain lists:
     iterating a pandas string column value by value is slow)."""
     columns = ["doc_id", "text", *[n for n in names if n in documents.columns]]
-    return [dict(zip(columns, values)) for values in zip(*(documents[c].tolist() for c in columns))]
+    return [dict(zip(columns, values, strict=False)) for values in zip(*(documents[c].tolist() for c in columns), strict=False)]
 
 
 def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:

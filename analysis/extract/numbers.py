@@ -173,9 +173,10 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
         phrase = m.group("words").rstrip()
         if match_form(phrase).split()[0] in _NOT_LEADING:
             return None  # "không quá", "tư tưởng", "mươi": not a number on their own
-        value = parse_words(phrase)
-        if value is None:
+        words_value = parse_words(phrase)
+        if words_value is None:
             return None
+        value = words_value
         return NumberMatch(start, start + len(phrase), phrase, value, "count", qualifier, qualifier_start)
     return None
 

@@ -90,13 +90,14 @@ def find_organizations(text: str) -> list[dict]:
         start = core
         if mf[max(0, start - 8) : start].rstrip().endswith(_PREFIX_LAST_WORDS):  # most have no prefix
             prefix = _PREFIX_REVERSED.match(mf[max(0, start - 45) : start][::-1])
-            start -= prefix.end()
+            start -= prefix.end() if prefix else 0
             while start < core and mf[start].isspace():
                 start += 1
         level = _LEVEL_WORD.match(mf, end)
         if level:
             end = level.end()
         rest = _REST.match(text, end)  # always matches, perhaps nothing
+        assert rest is not None
         proper = " ".join(rest.group(0).split())
         end = rest.end()
         name = " ".join(text[start:end].split())

@@ -42,7 +42,7 @@ class PhraseSet:
     start_regex: re.Pattern[str] | None
 
     @classmethod
-    def of(cls, phrases: list[str] | None) -> "PhraseSet":
+    def of(cls, phrases: list[str] | None) -> PhraseSet:
         cleaned = tuple(sorted({match_form(str(p)).strip() for p in phrases or [] if str(p).strip()}, key=len, reverse=True))
         if not cleaned:
             return cls((), None, None, None)
@@ -95,7 +95,7 @@ class CitationRules:
     levels: dict[str, str]  # issuer code ending, upper case ("TU") -> level ("province")
 
     @classmethod
-    def of(cls, section: dict | None) -> "CitationRules":
+    def of(cls, section: dict | None) -> CitationRules:
         section = section or {}
         aliases = {spelling.replace(".", "").upper(): normalized
                    for normalized, spellings in (section.get("issuer_aliases") or {}).items() for spelling in spellings}

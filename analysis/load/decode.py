@@ -86,12 +86,12 @@ def decode_bytes(data: bytes) -> Decoded:
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     try:
-        text = data.decode("cp1258")
+        as_cp1258: str | None = data.decode("cp1258")
     except UnicodeDecodeError:
-        text = None
+        as_cp1258 = None
     # Windows-1258 first: legacy 8-bit text decoded that way does not read as Vietnamese.
-    if text is not None and _vietnamese_score(text) >= 3:
-        return Decoded(nfc(text), "cp1258", "not UTF-8; decoded as Windows-1258 (cp1258)")
+    if as_cp1258 is not None and _vietnamese_score(as_cp1258) >= 3:
+        return Decoded(nfc(as_cp1258), "cp1258", "not UTF-8; decoded as Windows-1258 (cp1258)")
     legacy = _legacy_encoding(data)
     if legacy:
         raise RejectedInput(f"legacy Vietnamese encoding {legacy} (convert the file to UTF-8)")

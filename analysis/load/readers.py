@@ -96,10 +96,10 @@ def read_html(path: Path, doc_id: str) -> Iterator[Item]:
             # Never a guessed date: only dates the page states as its own.
             date_extraction_params={"extensive_search": False, "original_date": True},
         )
-    except Exception as exc:  # trafilatura raises many kinds on broken markup
+    except Exception as exc:  # noqa: BLE001 -- trafilatura raises many kinds on broken markup
         yield Rejection(str(path), f"HTML could not be parsed: {type(exc).__name__}: {exc}")
         return
-    data = result.as_dict() if hasattr(result, "as_dict") else (result or {})
+    data = result.as_dict() if result is not None and hasattr(result, "as_dict") else (result or {})
     text = data.get("text") or ""
     if not text.strip():
         yield Rejection(str(path), "HTML page has no article text")
@@ -193,7 +193,7 @@ def _read_table(path: Path, doc_id: str, fmt: str, text_column: str) -> Iterator
     except RejectedInput as exc:
         yield Rejection(str(path), str(exc))
         return
-    except Exception as exc:  # pandas/pyarrow raise many kinds for broken files
+    except Exception as exc:  # noqa: BLE001 -- pandas/pyarrow raise many kinds for broken files
         yield Rejection(str(path), f"unreadable {fmt.upper()}: {type(exc).__name__}: {exc}")
         return
     if text_column not in frame.columns:
