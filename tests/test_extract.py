@@ -93,6 +93,40 @@ def test_sentences(text, expected):
     assert facts(text) == expected
 
 
+# Classes of phrasing met on articles the rules were not written from (issue 11), each with
+# several sentences written for the class in ordinary news style.
+PHRASING_CLASSES = {
+    # A breakdown keeps the indicator of the count it breaks down, not "có N đảng viên" membership.
+    "breakdown": [
+        ("Năm qua, Đảng bộ xã kết nạp được 12 đảng viên mới, trong đó có 4 đảng viên là đoàn viên thanh niên.",
+         {("new_members", 12), ("new_members", 4)}),
+        ("Huyện ủy đã kết nạp 87 đảng viên; trong đó, đảng viên nữ 30 đồng chí, đảng viên là người dân tộc thiểu số 9 đồng chí.",
+         {("new_members", 87), ("new_members", 30), ("new_members", 9)}),
+        ("Dịp này có 96 tập thể, cá nhân được tuyên dương (gồm 21 tập thể và 75 cá nhân).",
+         {("commended_collectives", 96), ("commended_individuals", 96), ("commended_collectives", 21),
+          ("commended_individuals", 75)}),
+        ("Ủy ban Kiểm tra đã thi hành kỷ luật 9 đảng viên, trong đó có 2 đảng viên bị cách chức.",
+         {("disciplined_members", 9), ("disciplined_members", 2)}),
+        ("Đảng bộ thị trấn có 310 đảng viên, trong đó có 120 đảng viên nữ.",
+         {("party_members", 310), ("party_members", 120)}),
+    ],
+    # A passive verb after the counts, past a comma or two.
+    "passive_verb_after": [
+        ("Năm 2023, có 3 tập thể và 6 cá nhân được tỉnh, huyện khen thưởng.",
+         {("commended_collectives", 3), ("commended_individuals", 6)}),
+        ("Toàn huyện có 14 tập thể, 27 cá nhân được Ban Thường vụ Huyện ủy, UBND huyện tặng giấy khen.",
+         {("commended_collectives", 14), ("commended_individuals", 27)}),
+        ("Có 5 đảng viên đã bị chi bộ, Ủy ban Kiểm tra Đảng ủy xem xét, thi hành kỷ luật.", {("disciplined_members", 5)}),
+    ],
+}
+PHRASING_CASES = [(name, text, expected) for name, cases in PHRASING_CLASSES.items() for text, expected in cases]
+
+
+@pytest.mark.parametrize("name, text, expected", PHRASING_CASES, ids=[f"{c[0]}: {c[1][:40]}" for c in PHRASING_CASES])
+def test_phrasing_classes(name, text, expected):
+    assert facts(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [

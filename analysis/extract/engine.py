@@ -73,6 +73,9 @@ class _Context:
     after_unit: str
     sentence: str
     clause: str = ""  # the clause before the group
+    # A breakdown ("…, trong đó có 3 đảng viên …", "(gồm 653 tập thể …)") carries the words of the
+    # total it breaks down: they are searched as "before" words too.
+    inherited: str = ""
 
     def test(self, kind: str, phrases) -> bool:
         if kind == "head":
@@ -80,11 +83,11 @@ class _Context:
         if kind == "not_head":
             return not phrases.ends(self.head)
         if kind == "before":
-            return phrases.search(self.head)
+            return phrases.search(self.head) or phrases.search(self.inherited)
         if kind == "after":
             return phrases.search(self.after)
         if kind == "context":
-            return phrases.search(self.head) or phrases.search(self.after)
+            return phrases.search(self.head) or phrases.search(self.after) or phrases.search(self.inherited)
         if kind == "after_unit":
             return phrases.starts(self.after_unit)
         if kind == "sentence":
@@ -205,6 +208,13 @@ def _groups(mentions: list[_Mention], mf: str, rules: Rules) -> list[list[_Menti
     return groups
 
 
+def _is_breakdown(text: str, clause_start: int, clause_before: str, rules: Rules) -> bool:
+    """A group that breaks down an earlier count of its sentence: its clause opens a
+    parenthesis or names a breakdown ("trong đó", "gồm") before it."""
+    opens_paren = clause_start > 0 and text[clause_start - 1] in "(["
+    return opens_paren or rules.breakdown.search(clause_before)
+
+
 def _after_last_comma(text: str) -> str:
     return text[text.rfind(",") + 1 :] if "," in text else text
 
@@ -291,6 +301,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
         sentence_mf = mf[s_start:s_end]
         year, period = _year_and_period(sentence, sentence_mf)
         groups = _groups(mentions, mf, rules)
+        carried = ""  # the words of the previous group in the sentence, for a breakdown of it
         for g, group in enumerate(groups):
             clause_start, clause_end = group[0].clause
             previous_end = groups[g - 1][-1].unit_end if g and groups[g - 1][-1].clause == group[0].clause else clause_start
@@ -298,7 +309,11 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             group_start, group_end = group[0].lead, group[-1].unit_end
             head = _after_last_comma(mf[previous_end:group_start])
             clause_before = mf[clause_start:group_start]
-            after = _before_first_comma(mf[group_end:max(group_end, next_start)])
+            following_text = mf[group_end:max(group_end, next_start)]
+            # A passive verb after the counts reaches over commas: "4 cá nhân được tỉnh, huyện khen thưởng".
+            after = following_text if rules.passive.starts(following_text) else _before_first_comma(following_text)
+            inherited = carried if g and _is_breakdown(text, clause_start, clause_before, rules) else ""
+            carried = f"{inherited} {head} {after}"
             organization, level = _organization(text, orgs, s_start, group_start)
             source = "sentence" if organization else None
             if organization is None and main is not None:
@@ -308,7 +323,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
                 after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
                 context = _Context(head=head, after=after, after_unit=_up_to_comma(after_unit),
-                                   sentence=sentence_mf, clause=clause_before)
+                                   sentence=sentence_mf, clause=clause_before, inherited=inherited)
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
                 if mention.unit in rules.unit_flags:
                     base_flags.append(rules.unit_flags[mention.unit])

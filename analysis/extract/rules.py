@@ -118,6 +118,8 @@ class Rules:
     implied_cued: bool  # every implied unit needs one of those phrases ("before") in its sentence
     linkers: PhraseSet
     max_link_words: int
+    breakdown: PhraseSet  # words that open a breakdown of an earlier count ("trong đó")
+    passive: PhraseSet  # words that open a passive verb after the counts ("được … khen thưởng")
     comrade_requires: PhraseSet
     unit_flags: dict[str, str]  # unit -> flag every mention of it carries ("household", "lumped" …)
     flags: tuple[tuple[str, Pattern], ...]
@@ -213,6 +215,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         implied_cued=implied_cued,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
+        breakdown=PhraseSet.of(data.get("breakdown")),
+        passive=PhraseSet.of(data.get("passive")),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
         unit_flags={str(k): str(v) for k, v in (data.get("unit_flags") or {}).items()},
         flags=named("flags", "flag"),
