@@ -118,6 +118,39 @@ PHRASING_CLASSES = {
          {("commended_collectives", 14), ("commended_individuals", 27)}),
         ("Có 5 đảng viên đã bị chi bộ, Ủy ban Kiểm tra Đảng ủy xem xét, thi hành kỷ luật.", {("disciplined_members", 5)}),
     ],
+    # Counts in a list after "cho", each item with its own award, the verb at the head of the clause.
+    "list_after_cho": [
+        ("Chủ tịch UBND huyện tặng danh hiệu Lao động tiên tiến cho 640 cá nhân, danh hiệu Tập thể lao động tiên tiến cho 52 tập thể.",
+         {("commended_individuals", 640), ("commended_collectives", 52)}),
+        ("Dịp này, Ban Thường vụ Huyện ủy trao giấy khen cho 8 tập thể; Ủy ban nhân dân huyện tặng giấy khen cho 15 cá nhân.",
+         {("commended_collectives", 8), ("commended_individuals", 15)}),
+        ("Hỗ trợ kinh phí sửa nhà cho 12 hộ gia đình.", set()),
+    ],
+    # The unit named before its number: "nâng tổng số tổ chức đảng lên 62".
+    "total_named_first": [
+        ("Sau khi sắp xếp, tổng số tổ chức cơ sở đảng của huyện là 48.", {("party_organizations", 48)}),
+        ("Qua đó, nâng tổng số tổ chức đảng trực thuộc lên 35, với 1.120 đảng viên.",
+         {("party_organizations", 35), ("party_members", 1120)}),
+        ("Tổng số tập thể được khen thưởng là 26.", {("commended_collectives", 26)}),
+    ],
+    # Units founded, dissolved or moved change the structure and are not its size.
+    "structure_changes": [
+        ("Năm 2023, Ban Thường vụ Huyện ủy đã giải thể 3 TCCS đảng và thành lập mới 7 chi bộ cơ sở.",
+         {("party_cells_change", 7), ("party_organizations_change", 7)}),
+        ("Đảng ủy tiếp nhận 2 tổ chức đảng về trực thuộc.", {("party_organizations_change", 2)}),
+        ("Hiện Đảng bộ có 41 chi bộ trực thuộc.", {("party_cells", 41)}),
+    ],
+    # Spellings with i for y (and y for i) match the same words.
+    "i_y_spelling": [
+        ("Qua kiểm tra, đã thi hành kỉ luật 7 đảng viên.", {("disciplined_members", 7)}),
+        ("Các cấp đã xem xét, thi hành kỉ luật đối với 14 tổ chức đảng.", set()),
+    ],
+    # "năm" is five and year: the year in "6 tháng đầu năm Đảng bộ …" counts nothing.
+    "nam_is_year": [
+        ("6 tháng đầu năm Đảng bộ huyện kết nạp 45 đảng viên.", {("new_members", 45)}),
+        ("Hằng năm chi bộ đều tổ chức sinh hoạt chuyên đề.", set()),
+        ("Chi bộ thôn có năm đảng viên.", {("party_members", 5)}),
+    ],
 }
 PHRASING_CASES = [(name, text, expected) for name, cases in PHRASING_CLASSES.items() for text, expected in cases]
 

@@ -60,6 +60,11 @@ NUMBER_RE = re.compile(
 _DIGIT_RUN = re.compile(r"\d+")
 _WORD_START = re.compile(phrase_union([*VAGUE, *_WORDS.split("|")]))
 _NOT_LEADING = {"không", "linh", "lẻ", "mươi", "mốt", "lăm", "nhăm", "tư", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
+# "năm" is five and year: after these words (and after a number, "2 năm") it is the year
+# ("6 tháng đầu năm Đảng bộ …", "hằng năm chi bộ …").
+_YEAR_BEFORE_NAM = frozenset({"đầu", "cuối", "giữa", "hằng", "hàng", "mỗi", "trong", "cả", "các", "những", "nhiều", "từng",
+                              "sang", "qua", "năm", "tháng", "quý", "vào", "của", "này", "nay", "trước", "sau", "tết"})
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
 _QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
 
 
@@ -173,6 +178,8 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
         phrase = m.group("words").rstrip()
         if match_form(phrase).split()[0] in _NOT_LEADING:
             return None  # "không quá", "tư tưởng", "mươi": not a number on their own
+        if match_form(phrase) == "năm" and _year_word(text, start):
+            return None
         words_value = parse_words(phrase)
         if words_value is None:
             return None
@@ -182,6 +189,15 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})*")
+
+
+def _year_word(text: str, start: int) -> bool:
+    """Whether a lone "năm" at ``start`` is the year, by the word before it."""
+    m = _WORD_BEFORE.search(text[max(0, start - 20) : start])
+    if m is None:
+        return False
+    word = match_form(m.group(1))
+    return word in _YEAR_BEFORE_NAM or word.isdigit() or word in DIGIT_WORDS
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:

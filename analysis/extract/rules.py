@@ -32,6 +32,19 @@ def unit_key(text: str) -> str:
     return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
 
 
+# Syllables written with a final "y" or "i" after a consonant are spelled both ways
+# ("kỷ luật"/"kỉ luật", "lý"/"lí", "sỹ"/"sĩ"); a phrase listed one way matches both.
+_I_Y = str.maketrans("yýỳỷỹỵiíìỉĩị", "iíìỉĩịyýỳỷỹỵ")
+_FINAL_I_Y = re.compile(r"(?<![\w])([hklmst])([yýỳỷỹỵiíìỉĩị])(?![\w])")
+
+
+def spelling_variants(phrase: str) -> set[str]:
+    """The phrase and its other i/y spelling ("kỷ luật" -> {"kỷ luật", "kỉ luật"})."""
+    if not _FINAL_I_Y.search(phrase):
+        return {phrase}
+    return {phrase, _FINAL_I_Y.sub(lambda m: m.group(1) + m.group(2).translate(_I_Y), phrase)}
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """A list of phrases compiled for whole-syllable search in match-form text."""
@@ -43,7 +56,8 @@ class PhraseSet:
 
     @classmethod
     def of(cls, phrases: list[str] | None) -> PhraseSet:
-        cleaned = tuple(sorted({match_form(str(p)).strip() for p in phrases or [] if str(p).strip()}, key=len, reverse=True))
+        cleaned = tuple(sorted({v for p in phrases or [] if str(p).strip() for v in spelling_variants(match_form(str(p)).strip())},
+                               key=len, reverse=True))
         if not cleaned:
             return cls((), None, None, None)
         # Whole syllables: a phrase may not start or end inside a word; phrases
