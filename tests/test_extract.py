@@ -245,3 +245,30 @@ def test_vague_quantities_are_mentions_with_a_lower_bound(scale, low):
     mentions = extract_text(f"Đảng bộ có {scale} đảng viên.", references=False)
     assert list(mentions["indicator"]) == ["party_members"]
     assert mentions["lower_bound"].iloc[0] == low and "vague" in mentions["flags"].iloc[0]
+
+
+def references(text: str) -> list[str]:
+    mentions = extract_text(text)
+    return list(mentions.loc[mentions.indicator == "reference", "value"])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # separators as typed by hand: a slash for the dash, spaced dashes, an en dash, a doubled space
+        ("Sau một năm thực hiện Chỉ thị 03/CT – TW ngày 14-5-2011 của Bộ Chính trị.", ["03-CT/TW"]),
+        ("Hội nghị sơ kết Chỉ thị số 05  CT – TW của Bộ Chính trị.", ["05-CT/TW"]),
+        ("Quán triệt Nghị quyết số 12 - NQ/TU của Tỉnh ủy.", ["12-NQ/TU"]),
+        ("Triển khai Kế hoạch số 45/KH-HU của Huyện ủy và Quyết định 1436/QĐ-UBND của UBND tỉnh.",
+         ["45-KH/HU", "1436/QĐ-UBND"]),
+        ("Thực hiện Nghị định 100/2019/NĐ-CP của Chính phủ.", ["100/2019/NĐ-CP"]),
+    ],
+)
+def test_citation_codes_written_loosely(text, expected):
+    assert references(text) == expected
+
+
+def test_an_uncoded_citation_of_a_coded_document_is_the_same_document():
+    text = ("Hội nghị sơ kết Kết luận 01-KL/TW về tiếp tục thực hiện Chỉ thị 05 của Bộ Chính trị. "
+            "Việc thực hiện Kết luận số 01 đã tạo chuyển biến; Chỉ thị 35-CT/TW được quán triệt, Chỉ thị 35 đi vào cuộc sống.")
+    assert references(text) == ["01-KL/TW", "CT 05", "35-CT/TW"]
