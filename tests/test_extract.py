@@ -272,3 +272,25 @@ def test_an_uncoded_citation_of_a_coded_document_is_the_same_document():
     text = ("Hội nghị sơ kết Kết luận 01-KL/TW về tiếp tục thực hiện Chỉ thị 05 của Bộ Chính trị. "
             "Việc thực hiện Kết luận số 01 đã tạo chuyển biến; Chỉ thị 35-CT/TW được quán triệt, Chỉ thị 35 đi vào cuộc sống.")
     assert references(text) == ["01-KL/TW", "CT 05", "35-CT/TW"]
+
+
+def test_a_figure_stated_only_in_the_headline_is_a_mention():
+    import pandas as pd
+
+    documents = pd.DataFrame([
+        {"doc_id": "a", "title": "312 đảng viên được trao tặng Huy hiệu Đảng dịp 7-11",
+         "text": "Trong đợt này, Đảng bộ tỉnh có 300 đảng viên được trao tặng và 12 đảng viên được truy tặng Huy hiệu Đảng."},
+        # the headline repeats a body figure, exactly or rounded: the same fact, once
+        {"doc_id": "b", "title": "Huyện Lộc Hà khen thưởng 15 tập thể và 32 cá nhân",
+         "text": "Dịp này, Huyện ủy khen thưởng 15 tập thể và 32 cá nhân tiêu biểu."},
+        {"doc_id": "c", "title": "Đảng bộ huyện có gần 6.000 đảng viên",
+         "text": "Hiện Đảng bộ huyện có 5.961 đảng viên sinh hoạt tại 48 tổ chức cơ sở đảng."},
+    ])
+    mentions = extract(documents, references=False)
+    got = {(r.doc_id, r.indicator, r.value, "headline" in r.flags) for r in mentions.itertuples()}
+    assert ("a", "badges", 312, True) in got
+    assert {(i, v) for d, i, v, _ in got if d == "b"} == {("commended_collectives", 15), ("commended_individuals", 32)}
+    assert len(mentions[mentions.doc_id == "b"]) == 2
+    assert {(i, v) for d, i, v, _ in got if d == "c"} == {("party_members", 5961), ("party_organizations", 48)}
+    headline = mentions[mentions["flags"].str.contains("headline")].iloc[0]
+    assert documents.title[0][headline.start : headline.end] == headline.matched_text
