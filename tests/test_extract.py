@@ -151,6 +151,18 @@ PHRASING_CLASSES = {
         ("Hằng năm chi bộ đều tổ chức sinh hoạt chuyên đề.", set()),
         ("Chi bộ thôn có năm đảng viên.", {("party_members", 5)}),
     ],
+    # Commas inside a set phrase do not cut the count off from its verb.
+    "set_phrase_commas": [
+        ("Huyện có 9 tập thể và 16 cá nhân điển hình trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh "
+         "được Chủ tịch UBND tỉnh tặng bằng khen.", {("commended_collectives", 9), ("commended_individuals", 16)}),
+        ("Biểu dương 12 cá nhân có nhiều đóng góp cho sự phát triển kinh tế, văn hóa, xã hội của địa phương.",
+         {("commended_individuals", 12)}),
+    ],
+    # A year is not a count, even when a unit word follows it on the next line of a layout.
+    "year_before_unit": [
+        ("TÔN VINH ĐIỂN HÌNH NĂM 2022\nĐảng bộ huyện đón nhận danh hiệu.", set()),
+        ("Trong năm 2023 Đảng bộ xã kết nạp 6 đảng viên.", {("new_members", 6)}),
+    ],
 }
 PHRASING_CASES = [(name, text, expected) for name, cases in PHRASING_CLASSES.items() for text, expected in cases]
 
@@ -294,3 +306,21 @@ def test_a_figure_stated_only_in_the_headline_is_a_mention():
     assert {(i, v) for d, i, v, _ in got if d == "c"} == {("party_members", 5961), ("party_organizations", 48)}
     headline = mentions[mentions["flags"].str.contains("headline")].iloc[0]
     assert documents.title[0][headline.start : headline.end] == headline.matched_text
+
+
+def test_a_sentence_runs_on_over_a_hard_wrapped_line():
+    from analysis.extract.sentences import split_sentences
+
+    # a line that does not close its sentence and a next line in lower case: one sentence
+    text = "Năm qua, Huyện ủy đã khen thưởng 6 tập thể và\n14 cá nhân tiêu biểu. Đảng bộ có 20 chi bộ"
+    assert [text[a:b] for a, b in split_sentences(text)][0].endswith("cá nhân tiêu biểu.")
+    text = "Đảng bộ xã kết nạp 5 đảng viên\nvà công nhận 3 đảng viên chính thức."
+    assert len(split_sentences(text)) == 1
+    # a headline line over a body line stays apart
+    assert len(split_sentences("Đảng bộ xã Tân Hòa kết nạp 5 đảng viên\nSáng 3/2, Đảng bộ xã tổ chức lễ kết nạp.")) == 2
+    # text wrapped at a fixed width (from a print layout): lines run on whatever case the next opens with
+    line = "Đảng bộ huyện tiếp tục đẩy mạnh việc học tập và làm theo tư tưởng của Bác, trong đó có"
+    wrapped = "\n".join([line] * 9 + ["Hồ Chí Minh được tặng bằng khen."])
+    assert len(split_sentences(wrapped)) == 1
+    assert facts("\n".join([line] * 8 + ["5 tập thể và 7 cá nhân tiêu biểu trong học tập và làm theo Bác", "Hồ Chí Minh được Chủ tịch "
+                                          "UBND tỉnh tặng bằng khen."])) == {("commended_collectives", 5), ("commended_individuals", 7)}

@@ -208,6 +208,14 @@ def _groups(mentions: list[_Mention], mf: str, rules: Rules) -> list[list[_Menti
     return groups
 
 
+def _without_fixed_commas(mf: str, rules: Rules) -> str:
+    """``mf`` with the commas inside fixed phrases ("tư tưởng, đạo đức, phong cách Hồ Chí
+    Minh") blanked: they do not end the words that belong to a count."""
+    if rules.fixed_phrases.regex is None or "," not in mf:
+        return mf
+    return rules.fixed_phrases.regex.sub(lambda m: m.group(0).replace(",", " "), mf)
+
+
 def _is_breakdown(text: str, clause_start: int, clause_before: str, rules: Rules) -> bool:
     """A group that breaks down an earlier count of its sentence: its clause opens a
     parenthesis or names a breakdown ("trong đó", "gồm") before it."""
@@ -285,6 +293,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     units, implied = _candidates(mf, rules)
     if not units and not implied:
         return rows
+    cf = _without_fixed_commas(mf, rules)  # where the words around a count are read
     for s_start, s_end in split_sentences(text):
         # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
         cued = _any_between(implied, s_start, s_end)
@@ -307,9 +316,9 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             previous_end = groups[g - 1][-1].unit_end if g and groups[g - 1][-1].clause == group[0].clause else clause_start
             next_start = groups[g + 1][0].lead if g + 1 < len(groups) and groups[g + 1][0].clause == group[0].clause else clause_end
             group_start, group_end = group[0].lead, group[-1].unit_end
-            head = _after_last_comma(mf[previous_end:group_start])
-            clause_before = mf[clause_start:group_start]
-            following_text = mf[group_end:max(group_end, next_start)]
+            head = _after_last_comma(cf[previous_end:group_start])
+            clause_before = cf[clause_start:group_start]
+            following_text = cf[group_end:max(group_end, next_start)]
             # A passive verb after the counts reaches over commas: "4 cá nhân được tỉnh, huyện khen thưởng".
             after = following_text if rules.passive.starts(following_text) else _before_first_comma(following_text)
             inherited = carried if g and _is_breakdown(text, clause_start, clause_before, rules) else ""
@@ -321,7 +330,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             subject = (organization, level, source)
             for i, mention in enumerate(group):
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
-                after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
+                after_unit = _PAREN_ABBREV.sub("", cf[mention.unit_end : max(mention.unit_end, following)])
                 context = _Context(head=head, after=after, after_unit=_up_to_comma(after_unit),
                                    sentence=sentence_mf, clause=clause_before, inherited=inherited)
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]

@@ -134,6 +134,7 @@ class Rules:
     max_link_words: int
     breakdown: PhraseSet  # words that open a breakdown of an earlier count ("trong đó")
     passive: PhraseSet  # words that open a passive verb after the counts ("được … khen thưởng")
+    fixed_phrases: PhraseSet  # phrases whose commas do not end a count's context
     comrade_requires: PhraseSet
     unit_flags: dict[str, str]  # unit -> flag every mention of it carries ("household", "lumped" …)
     flags: tuple[tuple[str, Pattern], ...]
@@ -231,6 +232,7 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         max_link_words=int(data.get("max_link_words", 5)),
         breakdown=PhraseSet.of(data.get("breakdown")),
         passive=PhraseSet.of(data.get("passive")),
+        fixed_phrases=PhraseSet.of(data.get("fixed_phrases")),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
         unit_flags={str(k): str(v) for k, v in (data.get("unit_flags") or {}).items()},
         flags=named("flags", "flag"),
