@@ -125,6 +125,40 @@ PHRASING_CLASSES = {
         ("Dịp này, Ban Thường vụ Huyện ủy trao giấy khen cho 8 tập thể; Ủy ban nhân dân huyện tặng giấy khen cho 15 cá nhân.",
          {("commended_collectives", 8), ("commended_individuals", 15)}),
         ("Hỗ trợ kinh phí sửa nhà cho 12 hộ gia đình.", set()),
+        ("UBND huyện tặng giấy khen cho các tập thể, cá nhân gồm 18 tập thể và 27 cá nhân.",
+         {("commended_collectives", 18), ("commended_individuals", 27)}),
+        ("Ban Thường vụ Thị ủy biểu dương các điển hình, gồm: 6 tập thể, 19 cá nhân.",
+         {("commended_collectives", 6), ("commended_individuals", 19)}),
+        # "tập thể lao động tiên tiến" opens the next award of the list, not a lumped count
+        ("Hội đồng thống nhất tặng danh hiệu Lao động tiên tiến cho 412 cá nhân và Tập thể lao động tiên tiến cho 37 tập thể.",
+         {("commended_individuals", 412), ("commended_collectives", 37)}),
+    ],
+    # Ratios and targets are not counts: the total an admission count is measured against is its plan.
+    "ratios_and_targets": [
+        ("Năm 2024, Đảng bộ kết nạp 143/150 đảng viên, đạt 95,3% kế hoạch.", {("new_members", 143), ("new_members_target", 150)}),
+        ("Có 90% chi bộ đạt trong sạch vững mạnh, 85% đảng viên hoàn thành tốt nhiệm vụ.", set()),
+        ("Chỉ tiêu năm 2025 là kết nạp 120 đảng viên mới.", {("new_members_target", 120)}),
+        ("Nghị quyết đề ra mục tiêu mỗi năm xây dựng ít nhất 20 mô hình dân vận khéo.", {("models_target", 20)}),
+    ],
+    # Discipline, membership and models phrased the other ways the issue lists.
+    "discipline_phrasings": [
+        ("Năm 2023, Ủy ban Kiểm tra Huyện ủy đã xử lý kỷ luật 6 đảng viên vi phạm.", {("disciplined_members", 6)}),
+        ("Qua kiểm tra, đã khai trừ ra khỏi Đảng 2 đảng viên.", {("disciplined_members", 2)}),
+        ("Đã thi hành kỷ luật bằng hình thức cảnh cáo đối với 4 đảng viên.", {("disciplined_members", 4)}),
+        ("Ban Thường vụ đã cảnh cáo 2 đảng viên, khiển trách 5 đảng viên.",
+         {("disciplined_members", 2), ("disciplined_members", 5)}),
+    ],
+    "membership_phrasings": [
+        ("Hiện nay, toàn Đảng bộ hiện có 2.345 đảng viên, sinh hoạt tại 64 chi bộ.",
+         {("party_members", 2345), ("party_cells", 64)}),
+        ("Dự đại hội có 250 đại biểu, đại diện cho hơn 12.000 đảng viên trong toàn Đảng bộ.", {("party_members", 12000)}),
+        ("Hiện có 312 đảng viên đang sinh hoạt tại 18 chi bộ trực thuộc.", {("party_members", 312), ("party_cells", 18)}),
+        ("Nhân dịp kỷ niệm, Đảng ủy tặng quà cho 40 đảng viên có hoàn cảnh khó khăn.", set()),
+    ],
+    "models_by_kind": [
+        ("Toàn huyện đã xây dựng được 42 mô hình chi bộ kiểu mẫu.", {("models", 42)}),
+        ("Năm 2023, toàn tỉnh có 356 mô hình dân vận khéo được công nhận.", {("models", 356)}),
+        ("Các cấp đã xây dựng 120 mô hình “Dân vận khéo”, nâng tổng số lên 543 mô hình.", {("models", 120), ("models", 543)}),
     ],
     # The unit named before its number: "nâng tổng số tổ chức đảng lên 62".
     "total_named_first": [

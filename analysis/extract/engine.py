@@ -141,11 +141,24 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
         unit = units.get(m.group(1)) or units.get(unit_key(m.group(1)))  # most are written as listed
         if unit is None:
             continue
+        unit_start, unit_end = m.start(1), m.end()
+        if unit in rules.unit_splits and rules.unit_splits[unit].starts(mf[unit_end:end]):
+            unit, unit_end = _first_noun(m.group(1), unit_start, units)
         if unit == "comrade" and not rules.comrade_requires.search(sentence_mf):
             continue
         clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
-        mentions.append(_Mention(number, unit, text[m.start(1) : m.end(1)], m.end(), clause))
+        mentions.append(_Mention(number, unit, text[unit_start:unit_end], unit_end, clause))
     return mentions
+
+
+def _first_noun(phrase: str, start: int, units: dict[str, str]) -> tuple[str, int]:
+    """The longest shorter unit phrase that ``phrase`` opens with ("cá nhân" of "cá nhân và
+    tập thể"), as (unit, end offset)."""
+    key = unit_key(phrase)
+    shorter = max((k for k in units if key.startswith(k + " ") or key.startswith(k + ",")), key=len, default=None)
+    if shorter is None:
+        return units.get(key, ""), start + len(phrase)
+    return units[shorter], start + len(shorter)
 
 
 _DIGIT = re.compile(r"\d")
@@ -339,11 +352,13 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
                 role = next((name for name, pattern in rules.roles
                              if (not pattern.units or mention.unit in pattern.units) and _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
-                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text))
+                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text,
+                                      rules.ratio_total_is_target))
     return rows
 
 
-def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text) -> list[dict]:
+def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text,
+          ratio_targets=frozenset()) -> list[dict]:
     number = mention.number
     flags = list(base_flags)
     if number.kind == "vague":
@@ -356,8 +371,8 @@ def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, 
         "rule_id": rule_id, "unit_text": mention.unit_text, "lower_bound": number.lower_bound,
     }
     if number.kind == "ratio":
-        return [
-            {**base, "value": _number_value(number.value), "flags": ",".join(flags + ["ratio", "subset"])},
-            {**base, "value": _number_value(number.denominator), "flags": ",".join(flags + ["ratio_total"])},
-        ]
+        total = {**base, "value": _number_value(number.denominator), "flags": ",".join(flags + ["ratio_total"])}
+        if not role and indicator in ratio_targets:  # "kết nạp 143/150 đảng viên": 150 is the plan
+            total["indicator"] = f"{indicator}_target"
+        return [{**base, "value": _number_value(number.value), "flags": ",".join(flags + ["ratio", "subset"])}, total]
     return [{**base, "value": _number_value(number.value), "flags": ",".join(dict.fromkeys(flags))}]

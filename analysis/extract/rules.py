@@ -135,6 +135,8 @@ class Rules:
     breakdown: PhraseSet  # words that open a breakdown of an earlier count ("trong đó")
     passive: PhraseSet  # words that open a passive verb after the counts ("được … khen thưởng")
     fixed_phrases: PhraseSet  # phrases whose commas do not end a count's context
+    unit_splits: dict[str, PhraseSet]  # unit -> words after it that leave it only its first noun
+    ratio_total_is_target: frozenset[str]  # indicators whose ratio totals are plans
     comrade_requires: PhraseSet
     unit_flags: dict[str, str]  # unit -> flag every mention of it carries ("household", "lumped" …)
     flags: tuple[tuple[str, Pattern], ...]
@@ -233,6 +235,8 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         breakdown=PhraseSet.of(data.get("breakdown")),
         passive=PhraseSet.of(data.get("passive")),
         fixed_phrases=PhraseSet.of(data.get("fixed_phrases")),
+        unit_splits={str(k): PhraseSet.of(v) for k, v in (data.get("unit_splits") or {}).items()},
+        ratio_total_is_target=frozenset(data.get("ratio_total_is_target") or []),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
         unit_flags={str(k): str(v) for k, v in (data.get("unit_flags") or {}).items()},
         flags=named("flags", "flag"),
