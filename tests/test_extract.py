@@ -117,6 +117,10 @@ PHRASING_CLASSES = {
         ("Toàn huyện có 14 tập thể, 27 cá nhân được Ban Thường vụ Huyện ủy, UBND huyện tặng giấy khen.",
          {("commended_collectives", 14), ("commended_individuals", 27)}),
         ("Có 5 đảng viên đã bị chi bộ, Ủy ban Kiểm tra Đảng ủy xem xét, thi hành kỷ luật.", {("disciplined_members", 5)}),
+        # each count with its own passive verb is not one group sharing the last one
+        ("Có 15 đảng viên được kết nạp, 20 đảng viên được tặng Huy hiệu Đảng.", {("new_members", 15), ("badges", 20)}),
+        ("Năm qua, 4 tập thể được tặng cờ thi đua, 9 cá nhân được tặng bằng khen.",
+         {("commended_collectives", 4), ("commended_individuals", 9)}),
     ],
     # Counts in a list after "cho", each item with its own award, the verb at the head of the clause.
     "list_after_cho": [

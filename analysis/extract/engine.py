@@ -206,6 +206,8 @@ def _linked(gap: str, rules: Rules) -> bool:
     words = [w for w in stripped.split() if any(c.isalnum() for c in w)]
     if len(words) > rules.max_link_words:
         return False
+    if rules.passive.search(stripped):
+        return False  # "15 đảng viên được kết nạp, 20 đảng viên được tặng …": each count has its own verb
     return not stripped or stripped.endswith(",") or rules.linkers.ends(stripped)
 
 
