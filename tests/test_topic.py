@@ -146,7 +146,7 @@ def test_the_store_keeps_off_topic_rows_flagged(tmp_path, sample_dir):
         documents = dict(con.execute("SELECT doc_id, party_building FROM documents").fetchall())
         assert documents.pop("giai-ngan-von-dau-tu-cong") is False and documents.pop("thu-ngan-sach-10-thang") is False
         assert len(documents) == 5 and all(flag is True for flag in documents.values())
-        assert con.execute("SELECT min(relevance) FROM documents WHERE party_building").fetchone()[0] >= 15
+        assert con.execute("SELECT min(relevance) FROM documents WHERE party_building").fetchone()[0] >= load_topic_rules().threshold
         by_flag = dict(con.execute("SELECT off_topic, count(DISTINCT doc_id) FROM mentions GROUP BY 1").fetchall())
         on_topic = analysis.extract(analysis.load_corpus(sample_dir), references=False)
         assert by_flag == {True: 2, False: on_topic["doc_id"].nunique()}
