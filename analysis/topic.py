@@ -147,6 +147,7 @@ def _cached(path: str, mtime_ns: int) -> TopicRules:
     return _read(Path(path))
 
 
+@lru_cache(maxsize=1)
 def default_topic_path() -> Path:
     return Path(str(resources.files("analysis.rules").joinpath("topic.yaml")))
 
@@ -163,7 +164,9 @@ def _net(text: str, rules: TopicRules, counted: Counter[str]) -> float:
     """Net weight of the phrases in ``text`` (match form); ``counted`` caps each phrase across calls."""
     total = 0.0
     for match in rules.regex.finditer(text):
-        key = re.sub(r"\s*,\s*", ", ", " ".join(match.group(0).split()))
+        key = match.group(0)
+        if key not in rules.weights:  # spelled with other spacing than the listed phrase
+            key = re.sub(r"\s*,\s*", ", ", " ".join(key.split()))
         if counted[key] >= rules.max_hits_per_phrase:
             continue
         counted[key] += 1
@@ -181,13 +184,15 @@ def score_topic(title: str | None, text: str | None, rules: TopicRules | None = 
     """Relevance of one article to Party building, from its headline and cleaned body."""
     rules = rules or load_topic_rules()
     counted: Counter[str] = Counter()
-    body = words = 0.0
-    for line in (text if isinstance(text, str) else "").split("\n"):
-        n = len(_WORD.findall(line))
-        if n < rules.min_line_words:  # a section name, a menu item, a stub caption
-            continue
-        words += n
-        body += _net(match_form(line), rules, counted)
+    words = 0
+    kept: list[str] = []
+    # The whole body's match form at once: the cached one the extract step asks for too.
+    for line in match_form(text if isinstance(text, str) else "").split("\n"):
+        n = len(line.split())
+        if n >= rules.min_line_words:  # shorter: a section name, a menu item, a stub caption
+            words += n
+            kept.append(line)
+    body = _net("\n".join(kept), rules, counted)
     headline = _net(match_form(title), rules, counted) if isinstance(title, str) and title else 0.0
     relevance = round(1000 * body / max(words, rules.min_words) + rules.headline_weight * headline, 2)
     return Topic(relevance=relevance, party_building=relevance >= rules.threshold, words=int(words), hits=dict(counted))
