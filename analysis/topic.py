@@ -55,7 +55,7 @@ class TopicRules:
 
     weights: dict[str, float]
     regex: re.Pattern[str]
-    patterns: tuple[tuple[re.Pattern[str], float], ...]  # written forms (document codes), signed weight
+    patterns: tuple[tuple[str, re.Pattern[str], float], ...]  # name, written form (document codes), signed weight
     threshold: float
     headline_weight: float
     min_words: int
@@ -70,7 +70,7 @@ class Topic:
     relevance: float
     party_building: bool
     words: int
-    hits: dict[str, int]  # phrase (match form) → times counted, body and headline together
+    hits: dict[str, int]  # phrase (match form) or pattern name → times counted, body and headline together
 
     def columns(self) -> dict[str, Any]:
         return {"party_building": self.party_building, "relevance": self.relevance}
@@ -94,7 +94,7 @@ def parse_topic_rules(data: Any, source: str = "<topic rules>") -> TopicRules:
     if settings["max_hits_per_phrase"] < 1 or settings["min_words"] < 1:
         raise TopicRulesError(f"{source}: 'max_hits_per_phrase' and 'min_words' must be at least 1")
     weights: dict[str, float] = {}
-    patterns: list[tuple[re.Pattern[str], float]] = []
+    patterns: list[tuple[str, re.Pattern[str], float]] = []
     where_of: dict[str, str] = {}
     for section, sign in zip(LISTS, (1.0, -1.0), strict=True):
         groups = data.get(section)
@@ -109,11 +109,14 @@ def parse_topic_rules(data: Any, source: str = "<topic rules>") -> TopicRules:
                 raise TopicRulesError(f"{where}: 'weight' must be a positive number, not {weight!r}")
             listing = "phrases" if "phrases" in group else "patterns"
             entries = group[listing]
-            if not isinstance(entries, list) or not entries:
-                raise TopicRulesError(f"{where}: '{listing}' must be a non-empty list")
             if listing == "patterns":
-                patterns.extend((_pattern(entry, where), sign * float(weight)) for entry in entries)
+                if not isinstance(entries, dict) or not entries:
+                    raise TopicRulesError(f"{where}: 'patterns' must be a non-empty mapping of name: regular expression")
+                for name, entry in entries.items():
+                    patterns.append((str(name), _pattern(entry, f"{where}: pattern '{name}'"), sign * float(weight)))
                 continue
+            if not isinstance(entries, list) or not entries:
+                raise TopicRulesError(f"{where}: 'phrases' must be a non-empty list")
             for phrase in entries:
                 if not isinstance(phrase, str) or not _WORD.search(phrase):
                     raise TopicRulesError(f"{where}: phrase {phrase!r} is not text")
@@ -127,11 +130,11 @@ def parse_topic_rules(data: Any, source: str = "<topic rules>") -> TopicRules:
 
 def _pattern(entry: Any, where: str) -> re.Pattern[str]:
     if not isinstance(entry, str) or not entry.strip():
-        raise TopicRulesError(f"{where}: pattern {entry!r} is not text")
+        raise TopicRulesError(f"{where}: {entry!r} is not text")
     try:
         return re.compile(entry)
     except re.error as exc:
-        raise TopicRulesError(f"{where}: pattern {entry!r} is not a valid regular expression: {exc}") from None
+        raise TopicRulesError(f"{where}: {entry!r} is not a valid regular expression: {exc}") from None
 
 
 def _read(path: Path) -> TopicRules:
@@ -171,11 +174,11 @@ def _net(text: str, rules: TopicRules, counted: Counter[str]) -> float:
             continue
         counted[key] += 1
         total += rules.weights[key]
-    for pattern, weight in rules.patterns:
+    for name, pattern, weight in rules.patterns:
         for _ in pattern.finditer(text):
-            if counted[pattern.pattern] >= rules.max_hits_per_phrase:
+            if counted[name] >= rules.max_hits_per_phrase:
                 break
-            counted[pattern.pattern] += 1
+            counted[name] += 1
             total += weight
     return total
 

@@ -167,7 +167,8 @@ def test_the_packaged_vocabulary_loads_and_bad_ones_are_refused_with_where():
         ({**good, "colour": 1}, "unknown key(s) ['colour']"),
         ({**good, "off_topic": [{"weight": 1, "phrases": ["Chi bộ"]}]}, "off_topic[0]: phrase 'Chi bộ' is already listed in party_building[0]"),
         ({**good, "party_building": [{"weight": -1, "phrases": ["chi bộ"]}]}, "party_building[0]: 'weight' must be a positive number"),
-        ({**good, "party_building": [{"weight": 1, "patterns": ["(unclosed"]}]}, "party_building[0]: pattern '(unclosed' is not a valid"),
+        ({**good, "party_building": [{"weight": 1, "patterns": {"code": "(unclosed"}}]},
+         "party_building[0]: pattern 'code': '(unclosed' is not a valid regular expression"),
         ({**good, "party_building": [{"weight": 1, "words": ["chi bộ"]}]}, "party_building[0]: a group has the keys"),
         ({**good, "min_words": 0}, "must be at least 1"),
     ]
