@@ -12,6 +12,7 @@ NUMBER[/YEAR]/TYPE-ISSUER ("1436/QĐ-UBND", "100/2019/NĐ-CP").
 """
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -129,13 +130,31 @@ def _level_of_body(body: str | None) -> str | None:
     return organization_level(body)
 
 
+class _Taken:
+    """Spans already given to citations of one kind, none overlapping another and added
+    in text order: an overlap test is a binary search, not a scan of them all."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a taken span (a, b) has a < end and start < b."""
+        i = bisect.bisect_left(self.starts, end) - 1  # the last span that starts before ``end`` ends last
+        return i >= 0 and self.ends[i] > start
+
+
 def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
     """Every coded citation, and uncoded ones of the types the rules list."""
     types, uncoded, aliases, levels = (rules.citations.types, rules.citations.uncoded, rules.citations.aliases,
                                        rules.citations.levels)
     mf = match_form(text)
     rows: list[dict] = []
-    taken: list[tuple[int, int]] = []
+    coded, bare = _Taken(), _Taken()  # each in text order; a bare citation never overlaps a coded one
     for m in _CODE.finditer(text) if "/" in text else ():  # every code has a "/"
         if m.group("type"):
             style, doc_type = "party", m.group("type").upper()
@@ -144,7 +163,7 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
         else:
             style, doc_type, issuer, year = "state", m.group("state_type").upper(), m.group("state_issuer"), m.group("year")
             code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
-        taken.append(m.span())
+        coded.add(*m.span())
         before = _type_word_before(mf, m.start(), types)
         type_word, start = before[:2] if before else (None, m.start())
         rows.append({
@@ -159,13 +178,13 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
             if before is None:
                 continue
             type_word, start, with_so = before
-            if any(a < m.end() and start < b for a, b in taken):
+            if coded.overlaps(start, m.end()) or bare.overlaps(start, m.end()):
                 continue
             if not with_so and not text[start].isupper():
                 continue  # "kết luận 12 đảng viên …" is the verb, not a document
             code_type = types[type_word]
             details = _details(text, m.end())
-            taken.append((start, m.end()))
+            bare.add(start, m.end())
             rows.append({
                 "doc_id": doc_id, "code": f"{code_type} {m.group(0)}", "coded": False, "style": "uncoded",
                 "number": m.group(0), "doc_type": code_type, "issuer": None,
@@ -176,7 +195,7 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
     # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
     for m in (_PLENUM.finditer(text) if "trung ương" in mf else ()):
         plenum = m.group(1) or m.group(2)
-        if not plenum or any(a < m.end() and m.start() < b for a, b in taken):
+        if not plenum or coded.overlaps(m.start(), m.end()) or bare.overlaps(m.start(), m.end()):
             continue
         term = m.group(3)
         rows.append({
