@@ -61,24 +61,49 @@ _SEGMENT = re.compile(r"\s*[,–-]\s*([^,;.()]+)")
 MAX_TITLES = 12  # titles kept per person; more are a run-on list, not one person's titles
 
 
-def _titles_after(text: str, end: int, rules: PeopleRules) -> list[str]:
-    """The comma-separated title segments right after a name."""
-    titles: list[str] = []
-    while len(titles) < MAX_TITLES:
-        limit = min(len(text), end + _SEGMENT_LIMIT)
-        m = _SEGMENT.match(text, end, limit)
-        if not m or not rules.title_start.match(unify_tone_placement(m.group(1).strip())):
+def _title_step(text: str, at: int, rules: PeopleRules) -> tuple[str, int | None] | None:
+    """The title segment that begins at ``at`` (after a name or a title), if it is one:
+    the title, and where the next one may begin (None: the chain ends with this one)."""
+    limit = min(len(text), at + _SEGMENT_LIMIT)
+    m = _SEGMENT.match(text, at, limit)
+    if not m:
+        return None
+    segment = m.group(1).strip()
+    if not rules.title_start.match(unify_tone_placement(segment[:40])):  # longer than any title word
+        return None
+    truncated = m.end() == limit < len(text) and text[limit] not in ",;.()"
+    # A title ends where the sentence's verb begins ("… Tỉnh ủy làm trưởng đoàn").
+    words = segment.split()[:-1] if truncated else segment.split()  # the last word may be cut
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _continues_title(words, i)), None)
+    if cut:
+        return " ".join(words[:cut]), None
+    return (" ".join(words), None) if truncated else (segment, m.end())
+
+
+def _titles_after(text: str, end: int, rules: PeopleRules, known: dict[int, list[str]] | None = None) -> list[str]:
+    """The comma-separated title segments right after a name (at most ``MAX_TITLES``).
+
+    ``known`` holds the chains already read in this text, by where they begin: a chain
+    that runs into the next person's ("…, Bí thư Chi bộ Nguyễn Văn An, Bí thư …") is
+    then read once, not once per person.
+    """
+    known = {} if known is None else known
+    walked: list[tuple[int, str]] = []
+    at: int | None = end
+    tail: list[str] = []
+    while at is not None:
+        if at in known:
+            tail = known[at]
             break
-        segment = m.group(1).strip()
-        truncated = m.end() == limit < len(text) and text[limit] not in ",;.()"
-        # A title ends where the sentence's verb begins ("… Tỉnh ủy làm trưởng đoàn").
-        words = segment.split()[:-1] if truncated else segment.split()  # the last word may be cut
-        cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _continues_title(words, i)), None)
-        titles.append(" ".join(words[:cut]) if cut else " ".join(words) if truncated else segment)
-        if cut or truncated:
+        step = _title_step(text, at, rules)
+        if step is None:
             break
-        end = m.end()
-    return titles
+        walked.append((at, step[0]))
+        at = step[1]
+    for begin, title in reversed(walked):
+        tail = [title, *tail[: MAX_TITLES - 1]]
+        known[begin] = tail
+    return list(tail)
 
 
 _TITLE_INNER = {"ban", "thường", "vụ", "viên", "tịch", "thư", "trưởng", "phó", "giáo", "chức", "tra", "kiểm", "hành",
@@ -103,6 +128,7 @@ class _Sentence:
     def __init__(self, text: str, start: int, end: int) -> None:
         self.text, self.start, self.end = text, start, end
         self.tags: list[tuple[str, str]] | None = None  # underthesea's tags
+        self.first_title: dict[int, re.Match[str] | None] = {}  # by clause start
 
     @cached_property
     def unified(self) -> str:
@@ -118,8 +144,17 @@ class _Sentence:
 def _title_before(sentence: _Sentence, name_start: int, rules: PeopleRules) -> str | None:
     """The title written just before a name, within its clause ("Bí thư Tỉnh ủy Long An")."""
     i = bisect.bisect_right(sentence.clause_ends, name_start) - 1
-    clause_start = sentence.clause_ends[i] if i >= 0 else sentence.start
-    m = rules.title_search.search(sentence.unified, clause_start - sentence.start, name_start - sentence.start)
+    clause_start = (sentence.clause_ends[i] if i >= 0 else sentence.start) - sentence.start
+    name_at = name_start - sentence.start
+    # The first title of the clause, searched once per clause: it is the answer unless it
+    # overlaps the name, or a title could end right at the name (no blank between them).
+    if clause_start not in sentence.first_title:
+        sentence.first_title[clause_start] = rules.title_search.search(sentence.unified, clause_start)
+    m = sentence.first_title[clause_start]
+    if m is not None and m.start() < name_at < m.end() or name_at and sentence.unified[name_at - 1].isalnum():
+        m = rules.title_search.search(sentence.unified, clause_start, name_at)
+    elif m is not None and m.start() >= name_at:
+        m = None
     return sentence.text[sentence.start + m.start() : name_start].strip() if m else None
 
 
@@ -159,6 +194,7 @@ def find_people(text: str, confirm_with_pos: bool = False) -> list[dict]:
     """
     rules = people_rules()
     people: dict[tuple[int, int], dict] = {}
+    chains: dict[int, list[str]] = {}
     for s_start, s_end in split_sentences(text):
         sentence_text = text[s_start:s_end]
         here: list[tuple[int, int]] = []  # spans found in this sentence: only they can overlap a candidate
@@ -168,7 +204,7 @@ def find_people(text: str, confirm_with_pos: bool = False) -> list[dict]:
                 continue
             here.append((m.start("name"), m.end("name")))
             people[here[-1]] = {
-                "name": m.group("name"), "titles": _titles_after(text, m.end("name"), rules), "sentence": sentence_text,
+                "name": m.group("name"), "titles": _titles_after(text, m.end("name"), rules, chains), "sentence": sentence_text,
                 "start": m.start("name"), "end": m.end("name"), "evidence": "honorific",
             }
         sentence = _Sentence(text, s_start, s_end)
@@ -180,7 +216,7 @@ def find_people(text: str, confirm_with_pos: bool = False) -> list[dict]:
             if confirm_with_pos and not _proper_noun(sentence, sentence_text, name):
                 continue
             here.append((a, b))
-            people[(a, b)] = {"name": name, "titles": [title] + _titles_after(text, b, rules),
+            people[(a, b)] = {"name": name, "titles": [title] + _titles_after(text, b, rules, chains),
                               "sentence": sentence_text, "start": a, "end": b, "evidence": "title"}
     return [people[k] for k in sorted(people)]
 

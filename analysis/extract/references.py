@@ -96,12 +96,19 @@ def _type_before(words: tuple[str, ...]) -> re.Pattern[str]:
 # A bare number that may follow a type word ("Chỉ thị số 05", "Nghị quyết 35"): not
 # part of a code ("05-CT"), a date or a decimal.
 _BARE_NUMBER = re.compile(r"\d(?<!\w\d)\d{0,3}(?![\d\w]|\s*[-/]\s*\w|[.,]\d)")
+# Only a number after a word and blank space can follow a type word: those are the ones
+# read (a page of bare numbers would otherwise have each one looked at).
+_BARE_AFTER_WORD = re.compile(r"(?<=[^\W\d_])\s+(?:số\s+)?(?P<n>" + _BARE_NUMBER.pattern + ")")
 
 
-def _type_word_before(mf: str, start: int, types: dict[str, str]) -> tuple[str, int, bool] | None:
+def _type_word_before(mf: str, start: int, type_before: re.Pattern[str]) -> tuple[str, int, bool] | None:
     """The type word written just before ``start`` of match-form text: (word, its offset,
-    whether "số" stands between), or None."""
-    m = _type_before(tuple(types)).match(mf[max(0, start - 40) : start][::-1])
+    whether "số" stands between), or None. ``type_before`` is ``_type_before`` of the types."""
+    head = mf[max(0, start - 40) : start]
+    word_end = head.rstrip()
+    if len(word_end) == len(head) or not word_end[-1:].isalpha():
+        return None  # a type word ends in a letter, then blank space: most numbers have none
+    m = type_before.match(head[::-1])
     if m is None:
         return None
     return " ".join(m.group("word")[::-1].split()), start - m.end(), bool(m.group("so"))
@@ -154,43 +161,62 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
                                        rules.citations.levels)
     mf = match_form(text)
     rows: list[dict] = []
+    type_before = _type_before(tuple(types))
+    # A citation's parts depend on a few strings only: each is worked out once per text
+    # (a page that repeats one code thousands of times costs no more than the rows).
+    issuers: dict[str, str] = {}
+    levels_of: dict[str | None, str | None] = {}
+    details: dict[str, dict] = {}
+
+    def details_at(end: int) -> dict:
+        tail = text[end : end + 160]
+        if tail not in details:
+            details[tail] = _details(tail, 0)
+        return details[tail]
+
     coded, bare = _Taken(), _Taken()  # each in text order; a bare citation never overlaps a coded one
     for m in _CODE.finditer(text) if "/" in text else ():  # every code has a "/"
         if m.group("type"):
             style, doc_type = "party", m.group("type").upper()
-            issuer = normalize_issuer(m.group("issuer"), aliases)
+            raw_issuer = m.group("issuer")
+            if raw_issuer not in issuers:
+                issuers[raw_issuer] = normalize_issuer(raw_issuer, aliases)
+            issuer = issuers[raw_issuer]
             code = f"{m.group('number')}-{doc_type}/{issuer}"
         else:
             style, doc_type, issuer, year = "state", m.group("state_type").upper(), m.group("state_issuer"), m.group("year")
             code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
         coded.add(*m.span())
-        before = _type_word_before(mf, m.start(), types)
+        before = _type_word_before(mf, m.start(), type_before)
         type_word, start = before[:2] if before else (None, m.start())
+        if issuer not in levels_of:
+            levels_of[issuer] = issuer_level(issuer, levels)
         rows.append({
             "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
-            "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
+            "doc_type": doc_type, "issuer": issuer, "issuer_level": levels_of[issuer],
             "type_word": type_word, "start": start, "end": m.end(), "matched_text": text[start : m.end()],
-            **_details(text, m.end()),
+            **details_at(m.end()),
         })
     if types:
-        for m in _BARE_NUMBER.finditer(mf):
-            before = _type_word_before(mf, m.start(), types)
+        for m in _BARE_AFTER_WORD.finditer(mf):
+            number, end = m.group("n"), m.end("n")
+            before = _type_word_before(mf, m.start("n"), type_before)
             if before is None:
                 continue
             type_word, start, with_so = before
-            if coded.overlaps(start, m.end()) or bare.overlaps(start, m.end()):
+            if coded.overlaps(start, end) or bare.overlaps(start, end):
                 continue
             if not with_so and not text[start].isupper():
                 continue  # "kết luận 12 đảng viên …" is the verb, not a document
             code_type = types[type_word]
-            details = _details(text, m.end())
-            bare.add(start, m.end())
+            found = details_at(end)
+            bare.add(start, end)
             rows.append({
-                "doc_id": doc_id, "code": f"{code_type} {m.group(0)}", "coded": False, "style": "uncoded",
-                "number": m.group(0), "doc_type": code_type, "issuer": None,
-                "issuer_level": _level_of_body(details["issued_by"]), "type_word": type_word,
-                "start": start, "end": m.end(), "matched_text": text[start : m.end()],
-                "scored": code_type in uncoded, **details,
+                "doc_id": doc_id, "code": f"{code_type} {number}", "coded": False, "style": "uncoded",
+                "number": number, "doc_type": code_type, "issuer": None,
+                "issuer_level": _level_of_body(found["issued_by"]), "type_word": type_word,
+                "start": start, "end": end, "matched_text": text[start:end],
+                "scored": code_type in uncoded, **found,
             })
     # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
     for m in (_PLENUM.finditer(text) if "trung ương" in mf else ()):
