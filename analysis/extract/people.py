@@ -216,7 +216,7 @@ def find_people(text: str, confirm_with_pos: bool = False) -> list[dict]:
             if confirm_with_pos and not _proper_noun(sentence, sentence_text, name):
                 continue
             here.append((a, b))
-            people[(a, b)] = {"name": name, "titles": [title] + _titles_after(text, b, rules, chains),
+            people[(a, b)] = {"name": name, "titles": [title, *_titles_after(text, b, rules, chains)[: MAX_TITLES - 1]],
                               "sentence": sentence_text, "start": a, "end": b, "evidence": "title"}
     return [people[k] for k in sorted(people)]
 
