@@ -28,7 +28,7 @@ from analysis.clean.normalize import match_form, unify_tone_placement
 from analysis.extract import document_citations, document_people, extract_document, load_rules
 from analysis.extract.organizations import find_organizations
 from analysis.extract.people import _SEGMENT_LIMIT, MAX_TITLES, _Sentence, _title_before, find_people, people_rules
-from analysis.extract.references import _BARE_AFTER_WORD, _BARE_NUMBER, _type_before, _type_word_before
+from analysis.extract.references import _BARE_NUMBER, _type_before, _type_word_before, extract_citations
 from analysis.extract.rules import parse_rules
 from analysis.extract.sentences import MAX_SENTENCE, split_sentences
 from analysis.patterns import phrase_union
@@ -179,14 +179,23 @@ def test_title_before_a_name_is_the_plain_definition(tokens, glue):
 
 @settings(max_examples=300, deadline=None)
 @given(tokens=st.lists(st.sampled_from(["Chỉ thị", "số", "05", "12", "kết luận", "Nghị quyết", ",", "đảng viên", "1.200",
-                                        "05-CT", "/", "(", "  "]), max_size=14))
-def test_bare_numbers_read_are_those_with_a_type_word_before(tokens):
+                                        "05-CT", "/", "(", "  ", "\n", "Số"]), max_size=14), glue=st.sampled_from([" ", ""]))
+def test_uncoded_citations_are_those_of_the_plain_scan(tokens, glue):
+    """The plain scan: every bare number with a type word before it, none overlapping another citation."""
     rules = load_rules()
-    mf = match_form(" ".join(tokens))
+    text = glue.join(tokens)
+    mf = match_form(text)
     type_before = _type_before(tuple(rules.citations.types))
-    plain = [m.start() for m in _BARE_NUMBER.finditer(mf) if _type_word_before(mf, m.start(), type_before)]
-    fast = [m.start("n") for m in _BARE_AFTER_WORD.finditer(mf) if _type_word_before(mf, m.start("n"), type_before)]
-    assert fast == plain
+    coded = [c for c in extract_citations(text, rules) if c["coded"]]
+    plain = []
+    for m in _BARE_NUMBER.finditer(mf):
+        before = _type_word_before(mf, m.start(), type_before)
+        if before is None or any(c["start"] < m.end() and before[1] < c["end"] for c in coded + plain):
+            continue
+        if before[2] or text[before[1]].isupper():
+            plain.append({"start": before[1], "end": m.end()})
+    fast = [(c["start"], c["end"]) for c in extract_citations(text, rules) if c["style"] == "uncoded"]
+    assert fast == [(p["start"], p["end"]) for p in plain]
 
 
 def test_a_title_chain_is_the_same_read_once_or_per_person():

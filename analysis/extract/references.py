@@ -96,9 +96,7 @@ def _type_before(words: tuple[str, ...]) -> re.Pattern[str]:
 # A bare number that may follow a type word ("Chỉ thị số 05", "Nghị quyết 35"): not
 # part of a code ("05-CT"), a date or a decimal.
 _BARE_NUMBER = re.compile(r"\d(?<!\w\d)\d{0,3}(?![\d\w]|\s*[-/]\s*\w|[.,]\d)")
-# Only a number after a word and blank space can follow a type word: those are the ones
-# read (a page of bare numbers would otherwise have each one looked at).
-_BARE_AFTER_WORD = re.compile(r"(?<=[^\W\d_])\s+(?:số\s+)?(?P<n>" + _BARE_NUMBER.pattern + ")")
+
 
 
 def _type_word_before(mf: str, start: int, type_before: re.Pattern[str]) -> tuple[str, int, bool] | None:
@@ -198,9 +196,11 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
             **details_at(m.end()),
         })
     if types:
-        for m in _BARE_AFTER_WORD.finditer(mf):
-            number, end = m.group("n"), m.end("n")
-            before = _type_word_before(mf, m.start("n"), type_before)
+        for m in _BARE_NUMBER.finditer(mf):
+            if not mf[m.start() - 1 : m.start()].isspace():
+                continue  # a type word is followed by blank space: most numbers have none before them
+            number, end = m.group(0), m.end()
+            before = _type_word_before(mf, m.start(), type_before)
             if before is None:
                 continue
             type_word, start, with_so = before
