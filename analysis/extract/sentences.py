@@ -47,7 +47,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return list(_sentence_spans(text))
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=16)  # the steps of one document ask in turn; a large cache would hold large texts
 def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     line_start = 0
