@@ -423,7 +423,7 @@ def write_index(out_dir: str | Path, failures: dict[str, str] | None = None, pro
                 links.append(f'<a href="{html.escape(name)}/{html.escape(kept)}/report.ipynb">failed notebook</a>')
             state = (f'<td class="failed"><b>failed</b> {html.escape((failure or {}).get("failed", "").replace("T", " "))}'
                      f"<br><small>{html.escape(_first_line(error))}</small>"
-                     + ("<br><small>last good run shown</small>" if record else "") + "</td>")
+                     + ("<br><small>HTML/PDF: the last good run</small>" if record else "") + "</td>")
         else:
             state = '<td class="ok">ok</td>'
         rows.append(f"<tr><td>{html.escape(name)}</td>{state}<td>{html.escape(str(shown.get('title', '')))}</td>"
