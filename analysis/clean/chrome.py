@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from ..config import CHROME_SCHEMA, load_config_text
 from ..patterns import phrase_union
 from .normalize import match_form
 
@@ -41,7 +40,8 @@ class ChromeVocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> ChromeVocabulary:
     """Load the packaged chrome vocabulary (cached: it is immutable)."""
-    data = yaml.safe_load(resources.files("analysis.rules").joinpath("chrome.yaml").read_text("utf-8"))
+    source = resources.files("analysis.rules").joinpath("chrome.yaml")
+    data = load_config_text(source.read_text("utf-8"), CHROME_SCHEMA, str(source))
     return ChromeVocabulary(
         footer_markers=tuple(match_form(p) for p in data["footer_markers"]),
         chrome_lines=tuple(match_form(p) for p in data["chrome_lines"]),

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 
-import yaml
-
 from ..clean.normalize import UPPER, unify_tone_placement
+from ..config import PEOPLE_SCHEMA, load_config_text
 from .organizations import LEVEL_WORDS
 from .sentences import split_sentences
 
@@ -42,7 +41,8 @@ class PeopleRules:
 
 @lru_cache(maxsize=1)
 def people_rules() -> PeopleRules:
-    data = yaml.safe_load(resources.files("analysis.rules").joinpath("people.yaml").read_text("utf-8"))
+    source = resources.files("analysis.rules").joinpath("people.yaml")
+    data = load_config_text(source.read_text("utf-8"), PEOPLE_SCHEMA, str(source))
     honorifics = "|".join(re.escape(h) for h in sorted(data["honorifics"], key=len, reverse=True))
     titles = "|".join(re.escape(unify_tone_placement(t)) for t in sorted(data["title_words"], key=len, reverse=True))
     return PeopleRules(
