@@ -152,6 +152,12 @@ def _fold_name(name: object) -> str:
 
 
 def _fill(db: sqlite3.Connection, store: str | os.PathLike) -> None:
+    try:
+        db.execute("CREATE VIRTUAL TABLE fts5_check USING fts5(x)")
+        db.execute("DROP TABLE fts5_check")
+    except sqlite3.OperationalError as exc:
+        raise SearchError(f"this Python's SQLite {sqlite3.sqlite_version} has no FTS5 full-text index ({exc}); "
+                          "use a Python built with it (python.org, conda-forge and Debian's all are)") from None
     db.executescript("""
         CREATE TABLE docs (id INTEGER PRIMARY KEY, doc_id TEXT, title TEXT, published TEXT, url TEXT, province TEXT,
                            province_2025 TEXT, province_key TEXT, province_2025_key TEXT, party_building INTEGER);
@@ -253,11 +259,11 @@ def _match(sentence: str, query: Query) -> tuple[int, int] | None:
 def keyword_in_context(sentence: str, start: int, end: int, context: int = CONTEXT, marks: tuple[str, str] = MARKS) -> str:
     """``sentence`` cut to ``context`` characters either side of ``start:end`` (at word boundaries), the match marked."""
     left = max(0, start - context)
-    if left > 0:
+    if left > 0 and sentence[left - 1] != " ":  # in the middle of a word: start after it
         space = sentence.find(" ", left, start)
         left = space + 1 if space != -1 else left
     right = min(len(sentence), end + context)
-    if right < len(sentence):
+    if right < len(sentence) and sentence[right] != " ":
         space = sentence.rfind(" ", end, right)
         right = space if space != -1 else right
     return ("…" if left > 0 else "") + sentence[left:start] + marks[0] + sentence[start:end] + marks[1] + \
@@ -341,7 +347,8 @@ def search(query: str, store: str | os.PathLike = "data/store", *, limit: int = 
             "s.start, s.\"end\", s.sentence "
             f"FROM sentence_words JOIN sentences s ON s.id = sentence_words.rowid JOIN docs d ON d.id = s.doc "
             f"WHERE {where} ORDER BY bm25(sentence_words), s.id LIMIT ?", [*params, CANDIDATES]).fetchall()
-        n_articles = con.execute("SELECT count(*) FROM docs").fetchone()[0]
+        in_province = " WHERE d.province_key = ? OR d.province_2025_key = ?" if province else ""
+        n_articles = con.execute(f"SELECT count(*) FROM docs d{in_province}", params[1:]).fetchone()[0]
     finally:
         con.close()
     # closest words first, then BM25 (the order of rows); one part is always "as typed"
