@@ -16,7 +16,8 @@ fold, ``ascii_fold`` ("Chỉ thị 05-CT/TW" and "chi thi 05" are the same words
 punctuation separates words, so "05–CT" (an en dash) still has the word "05".
 
 Query: words must all occur in the sentence, in any order; a "quoted phrase"
-must occur as written (consecutive words). Vietnamese words are syllables, so
+must occur as written (consecutive words), and so must a code typed without
+spaces ("05-CT/TW": the words 05, ct, tw in a row). Vietnamese words are syllables, so
 the ranking puts first the sentences where the query's words stand closest
 together: ``gap`` counts the words between them (0: exactly as typed; "Chỉ
 thị số 05" has gap 1 for ``chi thi 05``), then SQLite's BM25.
@@ -34,6 +35,7 @@ cannot be written is indexed in memory for the one search. Duplicates
 """
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import re
@@ -115,8 +117,10 @@ def parse_query(text: str) -> Query:
         words = tuple(search_words(phrase))
         if words:
             parts.append(words)
-    for word in search_words(re.sub('["“”]', " ", _QUOTED.sub(" ", text))):
-        parts.append((word,))
+    for chunk in re.sub('["“”]', " ", _QUOTED.sub(" ", text)).split():  # "05-CT/TW": one chunk, a phrase of 3 words
+        words = tuple(search_words(chunk))
+        if words:
+            parts.append(words)
     unique = tuple(dict.fromkeys(parts))  # a word typed twice is looked for once
     if not unique:
         raise SearchError(f"query {text!r} has no letters or digits to look for")
@@ -133,14 +137,14 @@ def index_path(generation: Path) -> Path:
 
 
 def _documents(store: str | os.PathLike, batch: int = 500) -> Iterator[list[tuple]]:
-    """The store's non-duplicate documents in batches (bounded memory), in load order."""
+    """The store's non-duplicate documents in batches (streamed, not sorted: memory stays flat)."""
     from .store import connect
 
     con = connect(store)
     try:
         cursor = con.execute(
             "SELECT doc_id, title, published, source, province, province_2025, party_building, text "
-            "FROM documents WHERE duplicate_of IS NULL ORDER BY seq")
+            "FROM documents WHERE duplicate_of IS NULL")
         while rows := cursor.fetchmany(batch):
             yield rows
     finally:
@@ -199,21 +203,23 @@ def open_index(store: str | os.PathLike) -> sqlite3.Connection:
     path = index_path(generation)
     if path.exists():
         return _read_only(path)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
         db = sqlite3.connect(partial)
-    except OSError:  # a store that cannot be written (a read-only copy): index in memory for this search
-        db = sqlite3.connect(":memory:")
-        _fill(db, store)
-        return db
-    try:
-        _fill(db, store)
-        db.commit()
-        db.close()
+        try:
+            _fill(db, store)
+            db.commit()
+        finally:
+            db.close()
         os.replace(partial, path)  # concurrent first searches each write their own file; either result is whole
+    except (OSError, sqlite3.OperationalError):  # a store that cannot be written (a read-only copy, a full disk)
+        memory = sqlite3.connect(":memory:")
+        _fill(memory, store)
+        return memory
     finally:
-        partial.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # renamed, never made, or its folder is not one
+            partial.unlink()
     return _read_only(path)
 
 
@@ -346,7 +352,7 @@ def search(query: str, store: str | os.PathLike = "data/store", *, limit: int = 
             "SELECT d.doc_id, d.title, d.published, d.url, d.province, d.province_2025, d.party_building, s.part, s.sentence_no, "
             "s.start, s.\"end\", s.sentence "
             f"FROM sentence_words JOIN sentences s ON s.id = sentence_words.rowid JOIN docs d ON d.id = s.doc "
-            f"WHERE {where} ORDER BY bm25(sentence_words), s.id LIMIT ?", [*params, CANDIDATES]).fetchall()
+            f"WHERE {where} ORDER BY bm25(sentence_words), d.doc_id, s.sentence_no LIMIT ?", [*params, CANDIDATES]).fetchall()
         in_province = " WHERE d.province_key = ? OR d.province_2025_key = ?" if province else ""
         n_articles = con.execute(f"SELECT count(*) FROM docs d{in_province}", params[1:]).fetchone()[0]
     finally:
@@ -376,7 +382,8 @@ def search(query: str, store: str | os.PathLike = "data/store", *, limit: int = 
     if not ranked:
         message = f"no sentence matches {query!r}{where_text} ({n_articles} article(s) searched)"
     else:
-        message = (f"{len(hits)} of {len(ranked)} matching sentence(s) in {total_articles} article(s){where_text}"
+        at_least = "at least " if len(rows) == CANDIDATES else ""  # only the best CANDIDATES by BM25 were ranked
+        message = (f"{len(hits)} of {at_least}{len(ranked)} matching sentence(s) in {total_articles} article(s){where_text}"
                    f" for {query!r}")
     return SearchResult(query, hits, _group(hits, counts), len(ranked), total_articles, message, province)
 

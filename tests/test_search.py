@@ -95,6 +95,12 @@ def test_province_filter_without_diacritics_and_by_the_2025_name(store):
         search("chi thi 05", store=store, province="Ben Tri")
 
 
+def test_a_code_is_found_as_written(store):
+    hits = search("05-CT/TW", store=store).hits
+    assert set(hits.doc_id) == {"bt-1", "tv-1"}
+    assert {hit.sentence[hit.match_start:hit.match_end] for hit in hits.itertuples()} == {"05-CT/TW", "05–CT/TW"}
+
+
 def test_a_duplicate_article_is_not_found_twice(store):
     hits = search("dan van kheo", store=store).hits
     assert list(hits.doc_id) == ["ag-1"]
@@ -121,16 +127,21 @@ def test_the_index_is_built_once_per_generation(store, tmp_path):
     assert path.stat().st_mtime_ns == built
 
 
-def test_a_new_build_is_searched_with_a_new_index(tmp_path):
+def test_a_new_build_is_searched_with_a_new_index_and_an_unwritable_store_in_memory(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "a.jsonl").write_text(json.dumps(ARTICLES[2], ensure_ascii=False) + "\n", encoding="utf-8")
     target = tmp_path / "store"
     build(corpus, store=target, workers=1, quiet=True)
+    blocked = Store(target).current / "search"
+    blocked.write_text("not a folder", encoding="utf-8")  # the index cannot be written there: searched in memory
     assert search("chi thi 05", store=target).hits.empty
+    assert list(search("dan van", store=target).hits.doc_id) == ["ag-1", "ag-1"]  # its title and a sentence
+    assert blocked.read_text("utf-8") == "not a folder"
     (corpus / "b.jsonl").write_text(json.dumps(ARTICLES[0], ensure_ascii=False) + "\n", encoding="utf-8")
     build(corpus, store=target, workers=1, quiet=True)
     assert "bt-1" in set(search("chi thi 05", store=target).hits.doc_id)
+    assert index_path(Store(target).current).exists()
 
 
 def test_query_words_are_folded_like_the_text():
@@ -139,6 +150,7 @@ def test_query_words_are_folded_like_the_text():
     query = parse_query('“kết nạp đảng viên” Chi bộ chi BỘ')
     assert query.parts == (("ket", "nap", "dang", "vien"), ("chi",), ("bo",))
     assert query.fts() == '"ket nap dang vien" "chi" "bo"'
+    assert parse_query("Chỉ thị 05-CT/TW").parts == (("chi",), ("thi",), ("05", "ct", "tw"))
 
 
 def test_keyword_in_context_cuts_at_words_and_marks_the_match():
