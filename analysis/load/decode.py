@@ -4,7 +4,8 @@ In: the bytes of one file. Out: ``Decoded(text, encoding, warning)`` or a
 ``RejectedInput`` exception whose message is the reason shown to the user.
 Order tried: a byte-order mark (UTF-32 before UTF-16, whose mark is a prefix of
 UTF-32's; UTF-8); UTF-16/UTF-32 without a mark, recognised by charset-normalizer
-(a maintained detector, better at this than any NUL-byte count); UTF-8; then
+(a maintained detector, better at this than any NUL-byte count); UTF-8, also with a
+few damaged bytes (replaced by U+FFFD, with a warning); then
 Windows-1258, accepted with a warning only if the result reads as Vietnamese
 (charset-normalizer cannot tell cp1258 from mojibake in other code pages, so the
 Vietnamese-word check decides). Text in the legacy 8-bit Vietnamese encodings
@@ -121,6 +122,20 @@ def _wide_unicode(data: bytes) -> str | None:
     return best.encoding.replace("_", "-")
 
 
+def _damaged_utf8(data: bytes) -> Decoded | None:
+    """UTF-8 text with a few bad bytes (a file cut mid-character, a stray byte), bad bytes as U+FFFD.
+
+    Valid multi-byte UTF-8 sequences are rare in 8-bit text (its high bytes seldom
+    follow the lead/continuation pattern), so many of them and few errors mean UTF-8.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
+    valid = sum(1 for ch in text if ord(ch) > 127) - bad
+    if bad == 0 or valid < 10 * bad:
+        return None
+    return Decoded(text, "utf-8", f"{bad} invalid UTF-8 byte sequence(s) replaced by U+FFFD")
+
+
 def decode_bytes(data: bytes) -> Decoded:
     """Decode one file's bytes or raise ``RejectedInput`` with the reason."""
     if not data.strip():
@@ -138,6 +153,9 @@ def decode_bytes(data: bytes) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
+    damaged = _damaged_utf8(data)
+    if damaged is not None:
+        return damaged
     try:
         as_cp1258: str | None = data.decode("cp1258")
     except UnicodeDecodeError:
