@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -75,14 +76,42 @@ def iter_inputs(paths: PathLike | Iterable[PathLike], text_column: str = "text",
     for root in _as_paths(paths):
         for entry in walk_inputs(root):
             if isinstance(entry, Rejection):
+                entry.path, entry.reason = _shown_name(entry.path), _shown_name(entry.reason)
                 yield entry
                 continue
             file, stem = entry
             reader = READERS.get(file.suffix.lower())
             if reader is None:
-                yield Rejection(str(file), f"unsupported file type '{file.suffix or '(none)'}'")
+                yield Rejection(_shown_name(str(file)), f"unsupported file type '{_shown_name(file.suffix) or '(none)'}'")
                 continue
-            yield from reader(file, stem, text_column=text_column, limits=limits)
+            items = reader(file, stem, text_column=text_column, limits=limits)
+            yield from (items if _SURROGATE.search(str(file)) is None else map(_with_shown_names, items))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept by the OS as lone
+    surrogates, which no UTF-8 output can hold) become U+FFFD."""
+    if _SURROGATE.search(name) is None:
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", name)
+
+
+def _with_shown_names(item: RawRecord | Rejection) -> RawRecord | Rejection:
+    """A record or rejection from a file whose name is not UTF-8, with the name made showable."""
+    item.path = _shown_name(item.path)
+    if isinstance(item, Rejection):
+        item.reason = _shown_name(item.reason)
+    else:
+        item.doc_id, item.source = _shown_name(item.doc_id), _shown_name(item.source)
+        item.location = _shown_name(item.location) if item.location else item.location
+        item.add_warning("file name is not UTF-8: shown with U+FFFD")
+    return item
 
 
 def _parse_published(value: Any) -> dt.date | None:

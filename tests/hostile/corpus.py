@@ -344,6 +344,14 @@ def unsupported_types(d: Path) -> None:
     (d / "README").write_text(ARTICLE, encoding="utf-8")
 
 
+@case(3, 2, "not a JSON object")
+def non_utf8_file_names(d: Path) -> None:
+    # Linux names are bytes: Python gives the non-UTF-8 ones as lone surrogates, which no output can hold.
+    (d / os.fsdecode(b"bad\xffname.txt")).write_text(ARTICLE, encoding="utf-8")
+    (d / os.fsdecode(b"dir\xfe")).mkdir()
+    (d / os.fsdecode(b"dir\xfe") / "r.jsonl").write_text(_jsonl([{"id": "nu1", "text": "Có 3 chi bộ."}, "[1]"]), encoding="utf-8")
+
+
 @case(1, 1)
 def deep_directories(d: Path) -> None:
     deep = d.joinpath(*["d"] * 60)
