@@ -135,8 +135,6 @@ class Case:
 
 
 CASES: list[Case] = []
-LINEAR_PENDING = ("needs the linear-time extraction and cleaning of issue 10 item 5 (helper 'linear'); "
-                  "over 60 s per 1 MB shape before it")
 
 
 def case(inputs: int, loaded: int | None, reason: str | None = None, timed: bool = False, pending: str | None = None):
@@ -257,22 +255,22 @@ def one_line_no_breaks(d: Path) -> None:
     (d / "one-line.txt").write_text(_fill("Chi bộ sinh hoạt đều đặn ", 300_000), encoding="utf-8")
 
 
-@case(1, 1, timed=True, pending=LINEAR_PENDING)
+@case(1, 1, timed=True)
 def repeated_xem_them_lines(d: Path) -> None:
     (d / "xem-them.txt").write_text(ARTICLE + _fill("Xem thêm: Bài viết liên quan\n", 1_000_000), encoding="utf-8")
 
 
-@case(1, 1, timed=True, pending=LINEAR_PENDING)
+@case(1, 1, timed=True)
 def repeated_directive_codes(d: Path) -> None:
     (d / "directives.txt").write_text(_fill("Thực hiện Nghị quyết số 21-NQ/TW, ", 1_000_000), encoding="utf-8")
 
 
-@case(1, 1, timed=True, pending=LINEAR_PENDING)
+@case(1, 1, timed=True)
 def repeated_secretary_phrase(d: Path) -> None:
     (d / "bi-thu.txt").write_text(_fill("Ông Nguyễn Văn An, Bí thư Chi bộ, ", 1_000_000), encoding="utf-8")
 
 
-@case(1, 1, timed=True, pending=LINEAR_PENDING)
+@case(1, 1, timed=True)
 def repeated_cell_count(d: Path) -> None:
     (d / "xa-co.txt").write_text(_fill("Xã có 12 chi bộ. ", 1_000_000), encoding="utf-8")
 
@@ -555,8 +553,12 @@ def html_binary(d: Path) -> None:
 
 
 def write_corpus(root: Path, cases: list[Case] | None = None) -> list[Case]:
-    """Write the cases (by default every one not ``pending``) under ``root``; return them."""
-    chosen = [c for c in CASES if c.pending is None] if cases is None else cases
+    """Write the cases under ``root``; return them.
+
+    By default every case but the ``pending`` and the ``timed`` ones (each of those is
+    built alone, against a time bound, so that a slow one names itself).
+    """
+    chosen = [c for c in CASES if c.pending is None and not c.timed] if cases is None else cases
     for item in chosen:
         folder = root / item.name
         folder.mkdir(parents=True)

@@ -129,13 +129,16 @@ def test_repetitive_one_megabyte_shapes_finish_in_seconds(item, tmp_path):
         pytest.skip(item.pending)
     root = tmp_path / "corpus"
     write_corpus(root, [item])
-    started = time.perf_counter()
+    # CPU time of this process (the build runs here with one worker): the machine may be shared.
+    started = time.process_time()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = read_corpus(root)
+    loaded_in = time.process_time() - started
     assert len(result.documents) == item.loaded
-    loaded_in = time.perf_counter() - started
+    started = time.process_time()
     summary = build(root, store=tmp_path / "store", workers=1, quiet=True)
+    built_in = time.process_time() - started
     assert summary.documents == item.loaded
-    # Generous regression bounds (the target): quadratic work takes minutes here.
-    assert loaded_in < 5 and summary.elapsed < 10, (loaded_in, summary.elapsed)
+    # Generous regression bounds (the target is 5 s each): quadratic work took minutes.
+    assert loaded_in < 5 and built_in < 10, (loaded_in, built_in)
