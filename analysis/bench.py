@@ -130,13 +130,13 @@ def profile_worker(corpus: Path, output: Path, docs: int = 1_000) -> str:
         from pyinstrument import Profiler
     except ImportError:
         raise RuntimeError("--profile needs pyinstrument: pip install pyinstrument (it is in the dev extra)") from None
-    from .build import STAGES, process_batch
+    from .build import STAGES, process_batch, record_key
     from .load import RawRecord, iter_inputs
 
-    items: list[tuple[int, RawRecord]] = []
+    items: list[tuple[int, RawRecord, str]] = []
     for item in iter_inputs(corpus):
         if isinstance(item, RawRecord):
-            items.append((len(items), item))
+            items.append((len(items), item, record_key(item, "profile")))
         if len(items) >= docs:
             break
     stages = tuple(s for s in STAGES if s != "people")
