@@ -27,6 +27,7 @@ cluster given by its scheduler address). Every engine writes the same rows.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -95,10 +96,15 @@ def fingerprint(rules_text: str, stages: tuple[str, ...] = STAGES) -> str:
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
+@functools.cache
+def _metadata_fields(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind) if f.name != "raw_text")
+
+
 def record_key(record: RawRecord, stamp: str) -> str:
     """Hash of everything that goes into a record's rows (every field of the raw record,
     its text included) and of the build's fingerprint: equal keys give equal rows."""
-    metadata = {f.name: getattr(record, f.name) for f in fields(record) if f.name != "raw_text"}
+    metadata = {name: getattr(record, name) for name in _metadata_fields(type(record))}
     try:
         described = json.dumps([stamp, metadata], sort_keys=True, ensure_ascii=False, default=repr)
     except (TypeError, ValueError):  # keys that do not sort (mixed types): their repr is as stable
