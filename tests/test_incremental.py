@@ -266,3 +266,23 @@ def test_a_store_path_with_quotes_and_brackets_works(tmp_path):
     with duckdb.connect(str(store / "analysis.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 6
     _assert_equal_to_clean_build(corpus, store, tmp_path)
+
+
+def test_the_incremental_benchmark_changes_the_stated_share_of_texts_in_place(tmp_path):
+    from analysis.bench import change_corpus, generate_corpus
+
+    corpus = tmp_path / "corpus"
+    generate_corpus(corpus, 300, seed=3)
+    before = {p.name: p.read_text("utf-8").splitlines() for p in corpus.glob("*.jsonl")}
+    assert change_corpus(corpus, 0.02, seed=3) == 6
+    after = {p.name: p.read_text("utf-8").splitlines() for p in corpus.glob("*.jsonl")}
+    assert before.keys() == after.keys()
+    changed = [(json.loads(a), json.loads(b)) for name in before for a, b in zip(before[name], after[name], strict=True)
+               if a != b]
+    assert len(changed) == 6 and all(old["id"] == new["id"] and old["text"] != new["text"] for old, new in changed)
+
+
+def test_the_benchmark_refuses_a_changed_share_outside_0_1():
+    proc = subprocess.run([sys.executable, "-m", "analysis", "bench", "--incremental", "--changed", "2"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--changed" in proc.stderr and "Traceback" not in proc.stderr
