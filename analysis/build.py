@@ -27,7 +27,6 @@ cluster given by its scheduler address). Every engine writes the same rows.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import itertools
 import json
@@ -96,15 +95,14 @@ def fingerprint(rules_text: str, stages: tuple[str, ...] = STAGES) -> str:
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
-@functools.cache
-def _metadata_fields(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in fields(kind) if f.name != "raw_text")
+# Every field of a raw record but its text (hashed apart, as bytes): a field the loader adds is keyed too.
+_RECORD_FIELDS = tuple(f.name for f in fields(RawRecord) if f.name != "raw_text")
 
 
 def record_key(record: RawRecord, stamp: str) -> str:
     """Hash of everything that goes into a record's rows (every field of the raw record,
     its text included) and of the build's fingerprint: equal keys give equal rows."""
-    metadata = {name: getattr(record, name) for name in _metadata_fields(type(record))}
+    metadata = {name: getattr(record, name) for name in _RECORD_FIELDS}
     try:
         described = json.dumps([stamp, metadata], sort_keys=True, ensure_ascii=False, default=repr)
     except (TypeError, ValueError):  # keys that do not sort (mixed types): their repr is as stable
@@ -211,8 +209,8 @@ class Reuse:
     """The previous generation's documents: which incoming records are unchanged, and
     carrying their rows over into the new generation.
 
-    Held as arrays, about 70 bytes a document (sorted 8-byte id digests, record keys,
-    part codes, the new load order), not as Python objects.
+    Held as NumPy arrays (sorted 8-byte id digests, record keys, part codes, the new
+    load order) and Arrow columns, about 200 bytes a document, not as Python objects.
     """
 
     def __init__(self, source: Path, index: pa.Table):
@@ -231,8 +229,10 @@ class Reuse:
     @classmethod
     def of(cls, source: Path | None) -> Reuse | None:
         """What the generation at ``source`` offers (None without one, or without an index)."""
-        index = None if source is None else read_index(source, ["doc_id", "sha256", "record_key", "part"])
-        return None if index is None or len(index) == 0 else cls(source, index)  # type: ignore[arg-type]
+        if source is None:
+            return None
+        index = read_index(source, ["doc_id", "sha256", "record_key", "part"])
+        return cls(source, index) if index is not None and len(index) else None
 
     def take(self, doc_id: str, key: str, seq: int) -> bool:
         """Whether the record ``doc_id`` with this key is unchanged; if so, note it for copying at ``seq``."""
