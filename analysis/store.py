@@ -361,11 +361,16 @@ class Store:
         os.replace(database, self.root / "analysis.duckdb")
 
     def _remove_failed_generations(self) -> None:
-        """Generations never committed: left by a build killed before its end (the lock is held, so none is running)."""
+        """Generations that never became current: left by a build killed before its commit point
+        (unfinished, or finished but not switched to). The lock is held, so no build is running."""
         folder = self.root / "generations"
+        current = self.current
+        since = (current / "COMPLETE").stat().st_mtime if current is not None else None
         if folder.is_dir():
             for path in folder.iterdir():
-                if path.is_dir() and not _is_committed(path):
+                if not path.is_dir() or path == current:
+                    continue
+                if not _is_committed(path) or (since is not None and (path / "COMPLETE").stat().st_mtime > since):
                     shutil.rmtree(path, ignore_errors=True)
         for stale in [*self.root.glob(".analysis-*.duckdb*"), *self.root.glob(".CURRENT-*"),
                       *self.root.glob(".analysis.duckdb.tmp*")]:

@@ -286,3 +286,14 @@ def test_the_benchmark_refuses_a_changed_share_outside_0_1():
     proc = subprocess.run([sys.executable, "-m", "analysis", "bench", "--incremental", "--changed", "2"],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and "--changed" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_generation_finished_but_never_switched_to_is_removed_by_the_next_build(tmp_path):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    _write(corpus, [_record(i) for i in range(4)])
+    build(corpus, store=store, workers=1, quiet=True)
+    with Store(store) as target:  # a build killed after writing COMPLETE, before the switch of CURRENT
+        orphan = target.new_generation()
+        (orphan.path / "COMPLETE").write_text("ok", "utf-8")
+    assert build(corpus, store=store, workers=1, quiet=True).reused == 4
+    assert not orphan.path.exists() and len(list((store / "generations").iterdir())) == 2
