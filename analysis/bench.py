@@ -166,11 +166,13 @@ def run_incremental(docs: int = 10_000, workers: int | None = None, seed: int = 
     files, size = generate_corpus(corpus, docs, seed)
     print(f"corpus: {docs} documents, {size / 1e6:.1f} MB in {files} JSONL files, generated in "
           f"{time.perf_counter() - t0:.1f}s; {workers} worker(s), {os.cpu_count()} core(s); stages places, indicators, "
-          f"citations")
-    figures = {"full": _measure("build", corpus, store, workers, 0),
-               "unchanged": _measure("incremental", corpus, store, workers, 0)}
-    count = change_corpus(corpus, changed, seed)
-    figures["changed"] = _measure("incremental", corpus, store, workers, 0)
+          f"citations", flush=True)
+    figures: dict[str, dict] = {}
+    for phase, kind in (("full", "build"), ("unchanged", "incremental"), ("changed", "incremental")):
+        if phase == "changed":
+            count = change_corpus(corpus, changed, seed)
+        figures[phase] = _measure(kind, corpus, store, workers, 0)
+        print(f"{phase}: {figures[phase]['seconds']:.1f}s", flush=True)  # as they come: a large run takes long
     full = figures["full"]["seconds"]
     names = {"full": "full build", "unchanged": "nothing changed", "changed": f"{count} changed ({changed:.1%})"}
     print(f"{'build':<24}{'processed':>10}{'reused':>9}{'seconds':>10}{'× full':>8}{'RSS main MB':>13}{'RSS worker MB':>15}")
