@@ -101,12 +101,12 @@ _RECORD_FIELDS = tuple(f.name for f in fields(RawRecord) if f.name != "raw_text"
 
 def record_key(record: RawRecord, stamp: str) -> str:
     """Hash of everything that goes into a record's rows (every field of the raw record,
-    its text included) and of the build's fingerprint: equal keys give equal rows."""
-    metadata = {name: getattr(record, name) for name in _RECORD_FIELDS}
-    try:
-        described = json.dumps([stamp, metadata], sort_keys=True, ensure_ascii=False, default=repr)
-    except (TypeError, ValueError):  # keys that do not sort (mixed types): their repr is as stable
-        described = repr([stamp, sorted(metadata.items(), key=repr)])
+    its text included) and of the build's fingerprint: equal keys give equal rows.
+
+    The fields are described by their ``repr`` (exact for the str, number, date, None
+    and dict values a reader gives, dict order included, which the stored ``extra`` keeps).
+    """
+    described = repr((stamp, *(getattr(record, name) for name in _RECORD_FIELDS)))
     digest = hashlib.blake2b(described.encode("utf-8", "surrogatepass"), digest_size=16)
     digest.update(b"\0")
     digest.update(str(record.raw_text).encode("utf-8", "surrogatepass"))
