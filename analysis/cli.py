@@ -1,7 +1,9 @@
 """Command line: ``python -m analysis COMMAND …``.
 
-Commands: ``documents`` (one JSON object per loaded document), ``extract``
-(one row per indicator mention or citation), ``report`` (run a notebook with
+Commands: ``documents`` (one JSON object per loaded document, with its
+Party-building ``relevance`` and ``party_building`` flag), ``extract``
+(one row per indicator mention or citation; of Party-building documents only
+unless ``--all-topics``), ``report`` (run a notebook with
 papermill and convert it). User mistakes (missing path, unknown format) print
 one line to stderr and exit 2; rejected inputs are reported, never fatal.
 """
@@ -14,7 +16,8 @@ from pathlib import Path
 
 from . import __version__
 
-DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of"]
+DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of",
+                   "party_building", "relevance"]
 
 
 class UserError(Exception):
@@ -67,10 +70,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     _check_out(args.out)
     rules = load_rules(args.rules) if args.rules else None
     result = _load(args)
-    mentions = extract(result.documents, rules=rules, references=True)
+    mentions = extract(result.documents, rules=rules, references=True, all_topics=args.all_topics)
     write_table(mentions, args.out)
     if not args.quiet:
-        print(f"wrote {len(mentions)} mention(s) to {args.out}", file=sys.stderr)
+        left_out = "" if args.all_topics else f" (left out {int((~result.documents['party_building'].astype(bool)).sum())} " \
+                                               "document(s) not about Party building; --all-topics keeps them)"
+        print(f"wrote {len(mentions)} mention(s) to {args.out}{left_out}", file=sys.stderr)
     return 0
 
 
@@ -114,17 +119,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import ReportError, run_config, run_report, write_index
+    from .report import CELL_TIMEOUT, ReportError, check_name, run_config, run_report, write_index
 
     formats = ("html",) if args.html_only else ("html", "pdf")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.all or args.only:
-        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats)
+        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats,
+                                     timeout=args.timeout)
         for result in results:
             print(_written(result))
         print(f"index: {Path(args.out_dir) / 'index.html'}")
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
+        if errors:
+            print(f"{len(errors)} report(s) failed, {len(results)} written or unchanged", file=sys.stderr)
         return 1 if errors else 0
+    try:
+        check_name(args.name)
+    except ReportError as exc:
+        raise UserError(f"--name: {exc}") from None
     parameters: dict[str, str | None] = {"store": args.store}
     for item in args.parameter or []:
         if "=" not in item:
@@ -133,9 +147,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         parameters[name] = None if value.lower() in ("none", "") else value
     try:
         result = run_report(args.notebook, args.out_dir, parameters, name=args.name, formats=formats,
-                            if_changed=args.if_changed)
+                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        write_index(args.out_dir, {args.name: str(exc)})
         return 1
     write_index(args.out_dir)
     print(_written(result))
@@ -167,6 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     documents.set_defaults(func=cmd_documents)
     extract = corpus_command("extract", "Write one row per indicator mention and directive citation, with provenance.")
     extract.add_argument("--rules", help="indicator rules file (YAML) to use instead of the packaged one")
+    extract.add_argument("--all-topics", action="store_true",
+                         help="also write the figures of documents that are not about Party building (flagged off_topic)")
     extract.set_defaults(func=cmd_extract)
 
     build = commands.add_parser("build", help="Build (or update) the store of analysis tables from a corpus.",
@@ -212,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
     report.add_argument("--if-changed", action="store_true", help="skip reports whose inputs and parameters are unchanged")
     report.add_argument("--html-only", action="store_true", help="skip the PDF")
+    report.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="stop a cell that runs longer (default: the config's timeout, else 600)")
     report.set_defaults(func=cmd_report)
     return parser
 
