@@ -127,6 +127,7 @@ def process_batch(items: list[tuple[int, RawRecord, str]], stamp: str, rules_tex
         CITATION_CONTEXT,
         MENTION_CONTEXT,
         context_of,
+        cut_warning,
         document_citations,
         document_people,
         extract_document,
@@ -148,14 +149,18 @@ def process_batch(items: list[tuple[int, RawRecord, str]], stamp: str, rules_tex
             tables["places"].append({"doc_id": document["doc_id"]})
         tables["documents"].append(document)
         doc_id, text, off_topic = document["doc_id"], document["text"], not document["party_building"]
+        warnings = [document["warning"]] if document.get("warning") else []
         if "indicators" in stages:
             context = context_of(document, MENTION_CONTEXT)
-            tables["mentions"].extend({**row, **context} for row in
-                                      extract_document(doc_id, text, rules, references=False, off_topic=off_topic))
+            mentions = extract_document(doc_id, text, rules, references=False, off_topic=off_topic, title=document["title"])
+            tables["mentions"].extend({**row, **context} for row in mentions)
+            warnings.append(cut_warning("mentions", mentions) or "")
         if "citations" in stages:
             context = context_of(document, CITATION_CONTEXT)
-            tables["citations"].extend({**row, **context} for row in
-                                       document_citations(doc_id, text, rules, off_topic=off_topic))
+            cited = document_citations(doc_id, text, rules, off_topic=off_topic)
+            tables["citations"].extend({**row, **context} for row in cited)
+            warnings.append(cut_warning("citations", cited) or "")
+        document["warning"] = "; ".join(w for w in warnings if w) or None
         if "people" in stages:
             tables["people"].extend(document_people(doc_id, text))
     return {name: rows_to_arrow(name, rows) for name, rows in tables.items()
