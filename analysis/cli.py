@@ -14,7 +14,8 @@ from pathlib import Path
 
 from . import __version__
 
-DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of"]
+DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "province_2025", "district", "commune",
+                   "duplicate_of"]
 
 
 class UserError(Exception):
