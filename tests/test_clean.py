@@ -215,7 +215,8 @@ def test_photo_caption_at_the_top_is_not_a_headline():
 def test_header_rules_are_validated_with_errors_that_say_where():
     from analysis.clean.metadata import HeaderRulesError, vocabulary_from
 
-    good = {"section_names": ["thời sự"], "header_chrome": ["print"], "photo_credits": ["ảnh"], "date_words": ["ngày"],
+    good = {"section_names": ["thời sự"], "header_chrome": ["skip to main content"], "header_chrome_lines": ["print"],
+            "photo_credits": ["ảnh"], "date_words": ["ngày"],
             "month_word": "tháng", "year_word": "năm"}
     assert vocabulary_from(good).section.match("thời sự")
     for broken, message in (({**good, "section_names": []}, "'section_names'"),
@@ -225,3 +226,20 @@ def test_header_rules_are_validated_with_errors_that_say_where():
                             (["thời sự"], "expected a mapping")):
         with pytest.raises(HeaderRulesError, match=re.escape(message)):
             vocabulary_from(broken, "header.yaml")
+
+
+@pytest.mark.parametrize("under", [
+    ["Minh Thư", "Thứ Hai, 03/02/2020 - 08:15"],  # the author's name, then the date
+    ["Bài và ảnh: Minh Thư | 03/02/2020 08:15"],
+    ["Facebook", "Zalo", "Email", "03/02/2020 08:15"],  # share buttons before the date
+    ["A- A A+", "Nghe đọc bài", "Cập nhật: 08:15, 03/02/2020"],
+])
+def test_date_under_the_headline_past_bylines_and_buttons(under):
+    doc = clean_document("\n".join([_HEADLINE, *under, _BODY]))
+    assert doc.title == _HEADLINE and doc.published == dt.date(2020, 2, 3)
+    assert doc.text == _BODY
+
+
+def test_headline_words_that_are_also_furniture_words_keep_the_headline():
+    for headline in ("Gió đổi chiều ở vùng đất khó", "Giới thiệu 5 mô hình dân vận khéo tiêu biểu", "Gốc rễ của phong trào thi đua"):
+        assert clean_document(headline + "\n" + _BODY).title == headline

@@ -31,7 +31,7 @@ from .chrome import is_chrome_line, is_contact_line
 from .normalize import match_form
 
 HEADER_RULES = "header.yaml"
-_LIST_KEYS = ("section_names", "header_chrome", "photo_credits", "date_words")
+_LIST_KEYS = ("section_names", "header_chrome", "header_chrome_lines", "photo_credits", "date_words")
 _WORD_KEYS = ("month_word", "year_word")
 
 
@@ -45,6 +45,7 @@ class HeaderVocabulary:
 
     section: re.Pattern[str]  # one section name at the start of a text
     header_chrome: re.Pattern[str]  # a furniture phrase at the start of a text
+    header_chrome_lines: frozenset[str]  # furniture lines, whole (match form, bare)
     photo_credit: re.Pattern[str]  # a photo credit at the start of a text
     date_words: re.Pattern[str]  # any date word
     spelled_date: re.Pattern[str]  # "7 tháng 11, 2020", "ngày 7 tháng 11 năm 2020"
@@ -75,6 +76,7 @@ def vocabulary_from(data: object, where: str = HEADER_RULES) -> HeaderVocabulary
     return HeaderVocabulary(
         section=re.compile(phrase_union(lists["section_names"])),
         header_chrome=re.compile(phrase_union(lists["header_chrome"])),
+        header_chrome_lines=frozenset(lists["header_chrome_lines"]),
         photo_credit=re.compile(phrase_union(lists["photo_credits"])),
         date_words=re.compile(phrase_union(lists["date_words"])),
         spelled_date=re.compile(
@@ -182,7 +184,9 @@ def parse_date_line(line: str) -> dt.date | None:
     value, left = split
     n = len(_words(left))
     # A category label, a place or an author may stand beside the date; a clause may not.
-    if n > 4 or (_SENTENCE_END.search(line.strip()) and n > 2):
+    if n > 4 and not (n <= 8 and _BYLINE_PREFIX.match(left) and parse_byline(left)):
+        return None
+    if _SENTENCE_END.search(line.strip()) and n > 2:
         return None
     return value
 
@@ -237,7 +241,9 @@ def is_header_chrome(line: str) -> bool:
         return True
     if len(_words(s)) > 8:
         return False
-    return bool(vocabulary().header_chrome.match(match_form(s).lstrip("•·-*[( ")))
+    lead = match_form(s).lstrip("•·-*[( ")
+    words = vocabulary()
+    return " ".join(lead.strip("[]()|:.,>» ").split()) in words.header_chrome_lines or bool(words.header_chrome.match(lead))
 
 
 def is_kicker(line: str) -> bool:
@@ -274,7 +280,7 @@ def _skippable(line: str) -> bool:
     return is_header_chrome(line) or parse_date_line(line) is not None or is_section_line(line) or is_kicker(line)
 
 
-def find_title(lines: list[str], limit: int = 12) -> int | None:
+def find_title(lines: list[str], limit: int = 20) -> int | None:
     """Index of the headline among the first ``limit`` non-blank lines, or None.
 
     Furniture, date lines, section bars and kickers are skipped; a short line
@@ -337,7 +343,16 @@ def _byline_of(line: str) -> str | None:
     return None
 
 
-def read_header(lines: list[str], title_at: int | None = None, below: int = 6, limit: int = 12) -> Header:
+def _name_over_date(lines: list[str], j: int) -> str | None:
+    """An author's name alone on a line ("Minh Thư") directly above the date line."""
+    name = parse_byline(lines[j])
+    if name is None:
+        return None
+    below = next((x for x in lines[j + 1 : j + 3] if x.strip()), None)
+    return name if below is not None and parse_date_line(below) is not None else None
+
+
+def read_header(lines: list[str], title_at: int | None = None, below: int = 6, limit: int = 20) -> Header:
     """Read the header of an article's lines: headline, date, byline, body start.
 
     ``title_at`` is the headline's index when the source named it; otherwise the
@@ -368,7 +383,7 @@ def read_header(lines: list[str], title_at: int | None = None, below: int = 6, l
             pass
         elif " ".join(line.split()) == title:  # the headline printed twice
             pass
-        elif (name := _byline_of(line)) is not None:
+        elif (name := _byline_of(line) or _name_over_date(lines, j)) is not None:
             byline = byline or name
         else:
             break
