@@ -53,7 +53,8 @@ class PlaceRulesError(ValueError):
 
 @dataclass(frozen=True)
 class PlaceRules:
-    renamed: dict[str, dict]  # gazetteer province key -> {name, full, aliases}
+    renamed: dict[str, dict]  # gazetteer province key -> {name, full}
+    aliases: dict[str, list[str]]  # gazetteer province key -> other spellings
     needs_unit_word: frozenset[str]  # match form
 
 
@@ -65,21 +66,25 @@ def _strings(value: object, where: str) -> list[str]:
 
 def place_rules_from(data: object, where: str = PLACE_RULES) -> PlaceRules:
     """Check parsed ``places.yaml``; errors name the file and the key."""
-    if not isinstance(data, dict) or set(data) != {"renamed", "needs_unit_word"}:
-        raise PlaceRulesError(f"{where}: expected exactly the keys 'renamed' and 'needs_unit_word'")
-    renamed = data["renamed"]
+    keys = {"renamed", "aliases", "needs_unit_word"}
+    if not isinstance(data, dict) or set(data) != keys:
+        raise PlaceRulesError(f"{where}: expected exactly the keys {', '.join(sorted(keys))}")
+    renamed, aliases = data["renamed"], data["aliases"]
     if not isinstance(renamed, dict):
-        raise PlaceRulesError(f"{where}: 'renamed' must map province keys to {{name, full, aliases}}")
+        raise PlaceRulesError(f"{where}: 'renamed' must map province keys to {{name, full}}")
     checked = {}
     for key, entry in renamed.items():
         at = f"{where}: renamed.{key}"
-        if not isinstance(entry, dict) or set(entry) != {"name", "full", "aliases"}:
-            raise PlaceRulesError(f"{at} must have exactly 'name', 'full' and 'aliases'")
+        if not isinstance(entry, dict) or set(entry) != {"name", "full"}:
+            raise PlaceRulesError(f"{at} must have exactly 'name' and 'full'")
         if not all(isinstance(entry[k], str) and entry[k].strip() for k in ("name", "full")):
             raise PlaceRulesError(f"{at}: 'name' and 'full' must be non-empty strings")
-        checked[str(key)] = {"name": entry["name"], "full": entry["full"], "aliases": _strings(entry["aliases"], f"{at}.aliases")}
+        checked[str(key)] = {"name": entry["name"], "full": entry["full"]}
+    if not isinstance(aliases, dict):
+        raise PlaceRulesError(f"{where}: 'aliases' must map province keys to lists of spellings")
+    spellings = {str(key): _strings(value, f"{where}: aliases.{key}") for key, value in aliases.items()}
     words = frozenset(match_form(w) for w in _strings(data["needs_unit_word"], f"{where}: 'needs_unit_word'"))
-    return PlaceRules(checked, words)
+    return PlaceRules(checked, spellings, words)
 
 
 @lru_cache(maxsize=1)
@@ -161,9 +166,9 @@ def gazetteer() -> Gazetteer:
     new_provinces = new_map["DICT_PROVINCE"]
     old_to_new = {old: new for new, olds in conversion["DICT_PROVINCE"].items() for old in olds}
     rules = place_rules()
-    unknown = set(rules.renamed) - set(legacy["DICT_PROVINCE"])
+    unknown = (set(rules.renamed) | set(rules.aliases)) - set(legacy["DICT_PROVINCE"])
     if unknown:
-        raise PlaceRulesError(f"{PLACE_RULES}: renamed: unknown province key(s) {', '.join(sorted(unknown))}")
+        raise PlaceRulesError(f"{PLACE_RULES}: unknown province key(s) {', '.join(sorted(unknown))}")
     provinces = {}
     for key, p in legacy["DICT_PROVINCE"].items():
         new = new_provinces.get(old_to_new.get(key, ""), {})
@@ -173,7 +178,7 @@ def gazetteer() -> Gazetteer:
             "code": p["provinceCode"], "latitude": p.get("provinceLat"), "longitude": p.get("provinceLon"),
             "province_2025": new.get("provinceShort"), "key_2025": old_to_new.get(key), "code_2025": new.get("provinceCode"),
             "latitude_2025": new.get("provinceLat"), "longitude_2025": new.get("provinceLon"),
-            "aliases": (p["provinceShort"], *renamed.get("aliases", ())) if renamed else (),
+            "aliases": tuple(rules.aliases.get(key, ())),
         }
     districts: dict[str, list[Unit]] = defaultdict(list)
     for province_key, items in legacy["DICT_PROVINCE_DISTRICT"].items():
@@ -247,8 +252,10 @@ def _match_name(name: str, table: dict) -> str | None:
 
 @lru_cache(maxsize=1)
 def _plain_names(g: Gazetteer) -> tuple[tuple[str, str], ...]:
-    """(unaccented name without spaces, province key): "bentre", "hungyen" …"""
-    return tuple((re.sub(r"[^a-z]", "", ascii_fold(p["name"])), key) for key, p in g.provinces.items())
+    """(unaccented name or alias without spaces, province key): "bentre", "hungyen", "daklak" …"""
+    plain = {(re.sub(r"[^a-z]", "", ascii_fold(name)), key)
+             for key, p in g.provinces.items() for name in (p["name"], *p["aliases"])}
+    return tuple(sorted(plain))
 
 
 def _host_votes(source: str | None, g: Gazetteer) -> tuple[tuple[str, float], ...]:
@@ -260,8 +267,12 @@ def _host_votes(source: str | None, g: Gazetteer) -> tuple[tuple[str, float], ..
 
 @lru_cache(maxsize=1024)  # a corpus comes from few sites
 def _votes_of_host(hostname: str, g: Gazetteer) -> tuple[tuple[str, float], ...]:
-    compact = hostname.replace("-", "")
-    return tuple((key, 2.0) for plain, key in _plain_names(g) if len(plain) >= 6 and plain in compact)
+    # A name of six letters or more anywhere in a label ("laodongbinhduong"); a shorter one
+    # only at a label's start or end ("baocamau", "hanoimoi", "kimbang.hanam.gov.vn").
+    labels = hostname.lower().replace("-", "").split(".")
+    keys = {key for plain, key in _plain_names(g) if len(plain) >= 5 for label in labels
+            if plain in label and (len(plain) >= 6 or label.startswith(plain) or label.endswith(plain))}
+    return tuple((key, 2.0) for key in sorted(keys))
 
 
 @dataclass

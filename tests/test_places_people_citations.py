@@ -88,6 +88,24 @@ def test_a_dated_article_after_the_reform_reads_province_names_as_the_merged_pro
     assert locate_text("Tỉnh ủy Tây Ninh biểu dương 12 tập thể.", published=dt.date(2025, 9, 1))["province"] == "Tây Ninh"
 
 
+@pytest.mark.parametrize("source, province", [
+    ("https://baocamau.vn/bai-viet-1.html", "Cà Mau"),  # a five-letter name at a label's end
+    ("https://kimbang.hanam.gov.vn/Pages/tin-1.aspx", "Hà Nam"),
+    ("https://hanoimoi.vn/tin-1", "Hà Nội"),
+    ("https://laodongbinhduong.vn/tin-1", "Bình Dương"),
+    ("https://baodaklak.vn/channel/1/tin-1", "Đắk Lắk"),
+    ("https://dangcongsan.vn/tin-1.html", None),  # a national site names no province
+    ("https://thanhnien.vn/tin-1.html", None),
+])
+def test_the_site_address_names_the_province(source, province):
+    assert locate_text("Đảng ủy xã tổ chức lễ kết nạp 5 đảng viên mới.", source)["province"] == province
+
+
+def test_older_spellings_of_province_names():
+    assert locate_text("Ban Thường vụ Tỉnh ủy Đăk Lăk biểu dương 20 tập thể.")["province"] == "Đắk Lắk"
+    assert locate_text("Tỉnh ủy Bà Rịa – Vũng Tàu kết nạp 300 đảng viên.")["province"] == "Bà Rịa - Vũng Tàu"
+
+
 def test_regions_and_the_nation_are_not_provinces():
     for text in ("Các tỉnh Tây Nguyên kết nạp hơn 5.000 đảng viên người dân tộc thiểu số.",
                  "Vùng Đồng bằng sông Cửu Long có 13 tỉnh, thành phố với hơn 800.000 đảng viên.",
@@ -98,11 +116,12 @@ def test_regions_and_the_nation_are_not_provinces():
 def test_place_rules_are_validated_with_errors_that_say_where():
     from analysis.places import PlaceRulesError, place_rules_from
 
-    good = {"renamed": {"thanhphohue": {"name": "Thừa Thiên Huế", "full": "Tỉnh Thừa Thiên Huế", "aliases": ["TT-Huế"]}},
-            "needs_unit_word": ["hòa bình"]}
+    good = {"renamed": {"thanhphohue": {"name": "Thừa Thiên Huế", "full": "Tỉnh Thừa Thiên Huế"}},
+            "aliases": {"thanhphohue": ["TT-Huế"]}, "needs_unit_word": ["hòa bình"]}
     assert place_rules_from(good).renamed["thanhphohue"]["name"] == "Thừa Thiên Huế"
     for broken, message in (({**good, "extra": 1}, "expected exactly the keys"),
                             ({**good, "renamed": {"x": {"name": "X"}}}, "renamed.x must have exactly"),
+                            ({**good, "aliases": {"tinhdaklak": "Đăk Lăk"}}, "aliases.tinhdaklak must be a list"),
                             ({**good, "needs_unit_word": ["", "hà nam"]}, "'needs_unit_word' must be a list")):
         with pytest.raises(PlaceRulesError, match=message):
             place_rules_from(broken, "places.yaml")
