@@ -243,3 +243,10 @@ def test_date_under_the_headline_past_bylines_and_buttons(under):
 def test_headline_words_that_are_also_furniture_words_keep_the_headline():
     for headline in ("Gió đổi chiều ở vùng đất khó", "Giới thiệu 5 mô hình dân vận khéo tiêu biểu", "Gốc rễ của phong trào thi đua"):
         assert clean_document(headline + "\n" + _BODY).title == headline
+
+
+def test_site_name_and_a_counter_beside_the_date_are_header():
+    raw = "\n".join(["BÁO ĐIỆN TỬ ĐẢNG BỘ TỈNH TÂN PHƯỚC", "Xây dựng Đảng", _HEADLINE,
+                     "Ngày đăng: 03/02/2020 | Lượt xem: 1.234 | Tác giả: Minh Thư", _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published == dt.date(2020, 2, 3) and doc.text == _BODY

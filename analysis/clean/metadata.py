@@ -107,6 +107,7 @@ _SENTENCE_END = re.compile(r"[.!?;]\s*$")
 _SEPARATORS = re.compile(r"[\s\-–—>»›|/:,•·]*")
 _TRAILING_COLON = re.compile(r":\s*$")
 _BRACKETS = re.compile(r"[\[\]()]")
+_COUNT = re.compile(r"^[\d.,]+$")
 
 
 def _words(line: str) -> list[str]:
@@ -182,7 +183,7 @@ def parse_date_line(line: str) -> dt.date | None:
     if split is None:
         return None
     value, left = split
-    n = len(_words(left))
+    n = len([w for w in _words(left) if not _COUNT.match(w)])  # "Lượt xem: 1.234", "| 0"
     # A category label, a place or an author may stand beside the date; a clause may not.
     if n > 4 and not (n <= 8 and _BYLINE_PREFIX.match(left) and parse_byline(left)):
         return None
