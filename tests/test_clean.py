@@ -144,6 +144,10 @@ def test_breadcrumb_and_repeated_headline_under_the_headline_are_not_body():
     ("Ngày đăng: 21.04.2020 | Lượt xem: 312", dt.date(2020, 4, 21)),
     ("Hà Nội, ngày 23-10-2021", dt.date(2021, 10, 23)),
     ("22:38 | 08/10/2018 (GMT+7)", dt.date(2018, 10, 8)),
+    ("3 Tháng Hai, 2020", dt.date(2020, 2, 3)),  # WordPress in Vietnamese
+    ("Tháng Mười Một 7, 2020", dt.date(2020, 11, 7)),
+    ("Thứ Hai, 03/02/2020, 08:15 (GMT+07:00)", dt.date(2020, 2, 3)),
+    ("2020-02-03T08:15:00+07:00", dt.date(2020, 2, 3)),
 ])
 def test_vietnamese_date_lines(line, date):
     assert parse_date_line(line) == date
@@ -217,12 +221,13 @@ def test_header_rules_are_validated_with_errors_that_say_where():
 
     good = {"section_names": ["thời sự"], "header_chrome": ["skip to main content"], "header_chrome_lines": ["print"],
             "photo_credits": ["ảnh"], "date_words": ["ngày"],
-            "month_word": "tháng", "year_word": "năm"}
+            "month_word": "tháng", "year_word": "năm", "month_names": {"hai": 2}}
     assert vocabulary_from(good).section.match("thời sự")
     for broken, message in (({**good, "section_names": []}, "'section_names'"),
                             ({**good, "date_words": ["ngày", 7]}, "'date_words' item 2"),
                             ({k: v for k, v in good.items() if k != "month_word"}, "'month_word'"),
                             ({**good, "sections": ["x"]}, "unknown key(s) sections"),
+                            ({**good, "month_names": {"hai": 13}}, "'month_names' entry 'hai'"),
                             (["thời sự"], "expected a mapping")):
         with pytest.raises(HeaderRulesError, match=re.escape(message)):
             vocabulary_from(broken, "header.yaml")

@@ -48,7 +48,9 @@ class HeaderVocabulary:
     header_chrome_lines: frozenset[str]  # furniture lines, whole (match form, bare)
     photo_credit: re.Pattern[str]  # a photo credit at the start of a text
     date_words: re.Pattern[str]  # any date word
-    spelled_date: re.Pattern[str]  # "7 tháng 11, 2020", "ngày 7 tháng 11 năm 2020"
+    spelled_date: re.Pattern[str]  # "7 tháng 11, 2020", "ngày 7 tháng 11 năm 2020", "3 tháng hai, 2020"
+    month_first_date: re.Pattern[str]  # "tháng hai 3, 2020"
+    month_names: dict[str, int]  # match form -> month number
 
 
 def vocabulary_from(data: object, where: str = HEADER_RULES) -> HeaderVocabulary:
@@ -70,7 +72,15 @@ def vocabulary_from(data: object, where: str = HEADER_RULES) -> HeaderVocabulary
         if not isinstance(value, str) or not value.strip():
             raise HeaderRulesError(f"{where}: '{key}' must be one word")
         words[key] = re.escape(match_form(value.strip()))
-    unknown = set(data) - set(_LIST_KEYS) - set(_WORD_KEYS)
+    months = data.get("month_names")
+    if not isinstance(months, dict) or not months:
+        raise HeaderRulesError(f"{where}: 'month_names' must map month words to month numbers")
+    for name, number in months.items():
+        if not isinstance(name, str) or not name.strip() or not isinstance(number, int) or not 1 <= number <= 12:
+            raise HeaderRulesError(f"{where}: 'month_names' entry {name!r}: {number!r} must be a word and a month 1-12")
+    month_names = {" ".join(match_form(k).split()): int(v) for k, v in months.items()}
+    month = r"(\d{1,2}|" + phrase_union(month_names) + ")"
+    unknown = set(data) - set(_LIST_KEYS) - set(_WORD_KEYS) - {"month_names"}
     if unknown:
         raise HeaderRulesError(f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     return HeaderVocabulary(
@@ -80,8 +90,10 @@ def vocabulary_from(data: object, where: str = HEADER_RULES) -> HeaderVocabulary
         photo_credit=re.compile(phrase_union(lists["photo_credits"])),
         date_words=re.compile(phrase_union(lists["date_words"])),
         spelled_date=re.compile(
-            rf"(?<!\d)(\d{{1,2}})\s+{words['month_word']}\s+(\d{{1,2}})\s*(?:,\s*|\s+)(?:{words['year_word']}\s+)?(\d{{4}})(?!\d)"
+            rf"(?<!\d)(\d{{1,2}})\s+{words['month_word']}\s+{month}\s*(?:,\s*|\s+)(?:{words['year_word']}\s+)?(\d{{4}})(?!\d)"
         ),
+        month_first_date=re.compile(rf"{words['month_word']}\s+{month}\s+(\d{{1,2}})\s*,\s*(\d{{4}})(?!\d)"),
+        month_names=month_names,
     )
 
 
@@ -124,6 +136,11 @@ def _valid_date(year: int, month: int, day: int, today: dt.date | None = None) -
     return value if dt.date(1945, 1, 1) <= value <= today + dt.timedelta(days=1) else None
 
 
+def _month(text: str, words: HeaderVocabulary) -> int:
+    text = " ".join(text.split())
+    return int(text) if text.isdigit() else words.month_names.get(text, 0)
+
+
 def _find_date(line: str) -> tuple[dt.date, int, int] | None:
     """The first full date written in ``line`` with its span, or None."""
     mf = match_form(line)
@@ -133,8 +150,14 @@ def _find_date(line: str) -> tuple[dt.date, int, int] | None:
         if value:
             found.append((m.start(), m.end(), value))
             break
-    for m in vocabulary().spelled_date.finditer(mf):
-        value = _valid_date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+    words = vocabulary()
+    for m in words.spelled_date.finditer(mf):
+        value = _valid_date(int(m.group(3)), _month(m.group(2), words), int(m.group(1)))
+        if value:
+            found.append((m.start(), m.end(), value))
+            break
+    for m in words.month_first_date.finditer(mf):
+        value = _valid_date(int(m.group(3)), _month(m.group(1), words), int(m.group(2)))
         if value:
             found.append((m.start(), m.end(), value))
             break
