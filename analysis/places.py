@@ -382,19 +382,31 @@ def _after_reform(evidence: Evidence, published: dt.date | None, g: Gazetteer) -
     return False
 
 
+def _names_merged_province(key: str, g: Gazetteer) -> bool:
+    """After the reform the name of ``key`` names a merged province ("Tây Ninh" now includes
+    Long An); a constituent whose name was not kept ("Long An", "Bình Dương") is unambiguous."""
+    p = g.provinces[key]
+    return p["name"] == p["province_2025"] and len(g.constituents.get(p["key_2025"], ())) > 1
+
+
 def _reform_votes(evidence: Evidence, g: Gazetteer) -> defaultdict[str, float]:
     """Pre-2025 province votes of an article that names the 2025 map.
 
-    A province name may mean the merged province ("TP.HCM" now includes Bình Dương):
-    its votes go to the constituent that the finer evidence (2025 communes read back
-    through the conversion table, pre-2025 districts, the host name) points to, or to
-    the province of that name when nothing finer is said.
+    The name of a merged province ("TP.HCM", "tỉnh Tây Ninh", in the text or the host
+    name) may mean any of its pre-2025 provinces: its votes go to the constituent that
+    the finer evidence points to — 2025 communes read back through the conversion
+    table, pre-2025 districts and communes, names of constituents that were not kept
+    ("Bình Dương", "baolongan") — or to the province of that name when nothing finer is said.
     """
-    named = {key: v for key, v in evidence.province.items() if v > 0}
-    in_play = {g.provinces[key]["key_2025"] for key in (*named, *evidence.host)}
     finer: defaultdict[str, float] = defaultdict(float)
-    for key, v in evidence.host.items():
-        finer[key] += v
+    pooled: defaultdict[str, float] = defaultdict(float)
+    for source in (evidence.province, evidence.host):
+        for key, v in source.items():
+            if _names_merged_province(key, g):
+                pooled[g.provinces[key]["key_2025"]] += v
+            else:
+                finer[key] += v
+    in_play = {g.provinces[key]["key_2025"] for key in (*evidence.province, *evidence.host)}
     _split_votes(evidence.districts, 2.0, finer)
     names_2025 = set()
     for units in evidence.communes_2025:
@@ -406,12 +418,9 @@ def _reform_votes(evidence: Evidence, g: Gazetteer) -> defaultdict[str, float]:
     # A commune name that is not a 2025 one is still read on the pre-2025 map.
     _split_votes([u for u in evidence.communes if u.name not in names_2025], 1.0, finer)
     votes = defaultdict(float, finer)
-    pooled: defaultdict[str, float] = defaultdict(float)
-    for key, v in named.items():
-        pooled[g.provinces[key]["key_2025"]] += v
     for new_key, v in pooled.items():
         members = g.constituents.get(new_key, frozenset())
-        best = max(members, key=lambda k: (finer.get(k, 0.0), named.get(k, 0.0)), default=None)
+        best = max(members, key=lambda k: (finer.get(k, 0.0), _names_merged_province(k, g)), default=None)
         if best is not None:
             votes[best] += v
     return votes

@@ -70,6 +70,12 @@ def test_district_and_province_names_that_look_alike(text, province, district):
     # The host name says which of the merged provinces it is.
     ("Đảng ủy phường Thủ Dầu Một tổ chức hội nghị; Thành ủy TP.HCM chỉ đạo.", "https://baobinhduong.vn/bai-1.html",
      "Bình Dương", "Hồ Chí Minh", None),
+    # After the reform the merged province's own paper covers all of it: the commune decides.
+    ("Đảng ủy xã Mỹ Hạnh, tỉnh Tây Ninh kết nạp 9 đảng viên; Tỉnh ủy Tây Ninh ghi nhận.", "https://baotayninh.vn/tin-1.html",
+     "Long An", "Tây Ninh", None),
+    # A constituent's name that the merged province did not keep is unambiguous.
+    ("Đảng ủy phường Chánh Hiệp kết nạp 14 đảng viên; Bình Dương cũ có hơn 100.000 đảng viên. TP.HCM chỉ đạo.", None,
+     "Bình Dương", "Hồ Chí Minh", None),
     # A merged province named alone is the province of that name.
     ("Tỉnh ủy An Giang kết nạp 1.200 đảng viên trong 6 tháng đầu năm 2026 sau sáp nhập.", None, "An Giang", "An Giang", None),
 ])
