@@ -255,3 +255,9 @@ def test_site_name_and_a_counter_beside_the_date_are_header():
                      "Ngày đăng: 03/02/2020 | Lượt xem: 1.234 | Tác giả: Minh Thư", _BODY])
     doc = clean_document(raw)
     assert doc.title == _HEADLINE and doc.published == dt.date(2020, 2, 3) and doc.text == _BODY
+
+
+def test_one_word_menu_lines_and_a_time_apart_from_its_date_are_header():
+    raw = "\n".join(["Skip Navigation Links", "Home", "Thông tin", _HEADLINE, "16/12/2024", "08:15 (GMT+7)", _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published == dt.date(2024, 12, 16) and doc.text == _BODY

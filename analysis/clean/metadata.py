@@ -299,9 +299,21 @@ def looks_like_headline(line: str) -> bool:
     return not is_header_chrome(s) and parse_date_line(s) is None and not is_kicker(s) and not is_section_line(s)
 
 
+def is_time_line(line: str) -> bool:
+    """A clock time alone ("08:15", "08:15 AM (GMT+7)"), printed apart from its date."""
+    s = line.strip()
+    if len(s) > 40 or not _TIME.search(s):
+        return False
+    rest = _UTC_OFFSET.sub(" ", _TIME.sub(" ", s))
+    rest = vocabulary().date_words.sub(" ", match_form(rest))
+    return not _words(rest)
+
+
 def _skippable(line: str) -> bool:
-    """Header lines passed over on the way to the headline."""
-    return is_header_chrome(line) or parse_date_line(line) is not None or is_section_line(line) or is_kicker(line)
+    """Header lines passed over on the way to the headline: furniture, dates and times,
+    section bars, kickers, and one-word lines ("Home", a menu item), which are no paragraph."""
+    return (is_header_chrome(line) or parse_date_line(line) is not None or is_section_line(line) or is_kicker(line)
+            or is_time_line(line) or len(_words(line)) == 1)
 
 
 def find_title(lines: list[str], limit: int = 20) -> int | None:
@@ -403,7 +415,8 @@ def read_header(lines: list[str], title_at: int | None = None, below: int = 6, l
         if split is not None and parse_date_line(line) is not None:
             published = published or split[0]
             byline = byline or (parse_byline(split[1]) if split[1] else None)
-        elif is_header_chrome(line) or is_section_line(line) or (opens_with_breadcrumb(line) and len(_words(line)) <= 8):
+        elif (is_header_chrome(line) or is_section_line(line) or is_time_line(line)
+              or (opens_with_breadcrumb(line) and len(_words(line)) <= 8)):
             pass
         elif " ".join(line.split()) == title:  # the headline printed twice
             pass
@@ -434,7 +447,7 @@ def _header_without_title(lines: list[str], limit: int, near: int = 3) -> Header
         date = parse_date_line(line)
         if date is not None:
             dates.append((len(furniture), date))
-        elif not (is_header_chrome(line) or is_section_line(line)):
+        elif not (is_header_chrome(line) or is_section_line(line) or is_time_line(line)):
             break
         furniture.append(i)
         body_start = i + 1
