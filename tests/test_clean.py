@@ -261,3 +261,13 @@ def test_one_word_menu_lines_and_a_time_apart_from_its_date_are_header():
     raw = "\n".join(["Skip Navigation Links", "Home", "Thông tin", _HEADLINE, "16/12/2024", "08:15 (GMT+7)", _BODY])
     doc = clean_document(raw)
     assert doc.title == _HEADLINE and doc.published == dt.date(2024, 12, 16) and doc.text == _BODY
+
+
+def test_a_huge_paragraph_is_no_header_and_is_read_quickly():
+    import time
+
+    raw = "Đảng bộ xã có 11 chi bộ với 192 đảng viên " * 40_000  # one 1.7 MB line without final period
+    started = time.perf_counter()
+    doc = clean_document(raw)
+    assert time.perf_counter() - started < 5
+    assert doc.title is None and doc.text == raw.strip()

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 
 import yaml
 
@@ -120,6 +121,7 @@ _SEPARATORS = re.compile(r"[\s\-–—>»›|/:,•·]*")
 _TRAILING_COLON = re.compile(r":\s*$")
 _BRACKETS = re.compile(r"[\[\]()]")
 _COUNT = re.compile(r"^[\d.,]+$")
+_HEADER_LINE = 300  # characters: a longer line is a paragraph, never header furniture
 
 
 def _words(line: str) -> list[str]:
@@ -241,6 +243,8 @@ def _strip_sections(line: str) -> tuple[int, str]:
 def is_section_line(line: str) -> bool:
     """A section bar or breadcrumb made only of section names ("Thời sự Chính trị",
     "Tin tức - Sự kiện Tin hoạt động", "Chỉ đạo, Điều hành")."""
+    if len(line) > _HEADER_LINE:
+        return False
     count, rest = _strip_sections(line)
     return count > 0 and not _words(rest)
 
@@ -248,6 +252,8 @@ def is_section_line(line: str) -> bool:
 def opens_with_breadcrumb(line: str) -> bool:
     """A line led by a section path ("Chi tiết - Huyện Vĩnh Linh", "Thời Sự - Chính trị
     Hướng tới Đại hội …"): two section names, or one and a separator."""
+    if len(line) > _HEADER_LINE:
+        return False
     count, rest = _strip_sections(line)
     if not count or not _words(rest):
         return False
@@ -261,6 +267,8 @@ def is_header_chrome(line: str) -> bool:
     """Page furniture: chrome lines (``chrome.yaml``) and the header's own
     (skip links, print buttons, weather widgets …)."""
     s = line.strip()
+    if len(s) > _HEADER_LINE:  # a paragraph
+        return False
     if is_chrome_line(s) or is_contact_line(s):
         return True
     if len(_words(s)) > 8:
@@ -273,7 +281,7 @@ def is_header_chrome(line: str) -> bool:
 def is_kicker(line: str) -> bool:
     """A short lead-in or label ending in ":" ("Kỷ niệm 95 năm thành lập Đảng:", "Độ ẩm:")."""
     s = line.strip()
-    return bool(_TRAILING_COLON.search(s)) and len(_words(s)) <= 14
+    return len(s) <= _HEADER_LINE and bool(_TRAILING_COLON.search(s)) and len(_words(s)) <= 14
 
 
 def is_photo_credit(line: str) -> bool:
@@ -313,7 +321,7 @@ def _skippable(line: str) -> bool:
     """Header lines passed over on the way to the headline: furniture, dates and times,
     section bars, kickers, and one-word lines ("Home", a menu item), which are no paragraph."""
     return (is_header_chrome(line) or parse_date_line(line) is not None or is_section_line(line) or is_kicker(line)
-            or is_time_line(line) or len(_words(line)) == 1)
+            or is_time_line(line) or (len(line) <= 60 and len(_words(line)) == 1))
 
 
 def find_title(lines: list[str], limit: int = 20) -> int | None:
@@ -323,7 +331,7 @@ def find_title(lines: list[str], limit: int = 20) -> int | None:
     (four words or fewer) or a line led by a breadcrumb is skipped when a longer
     headline follows it; a body paragraph met first means the text has no headline.
     """
-    candidates = [i for i, line in enumerate(lines) if line.strip()][:limit]
+    candidates = list(islice((i for i, line in enumerate(lines) if line.strip()), limit))
     for pos, i in enumerate(candidates):
         line = lines[i].strip()
         if _skippable(line):
