@@ -56,6 +56,7 @@ class PlaceRules:
     renamed: dict[str, dict]  # gazetteer province key -> {name, full}
     aliases: dict[str, list[str]]  # gazetteer province key -> other spellings
     needs_unit_word: frozenset[str]  # match form
+    reform_cues: tuple[str, ...]  # match form
 
 
 def _strings(value: object, where: str) -> list[str]:
@@ -66,7 +67,7 @@ def _strings(value: object, where: str) -> list[str]:
 
 def place_rules_from(data: object, where: str = PLACE_RULES) -> PlaceRules:
     """Check parsed ``places.yaml``; errors name the file and the key."""
-    keys = {"renamed", "aliases", "needs_unit_word"}
+    keys = {"renamed", "aliases", "needs_unit_word", "reform_cues"}
     if not isinstance(data, dict) or set(data) != keys:
         raise PlaceRulesError(f"{where}: expected exactly the keys {', '.join(sorted(keys))}")
     renamed, aliases = data["renamed"], data["aliases"]
@@ -84,7 +85,8 @@ def place_rules_from(data: object, where: str = PLACE_RULES) -> PlaceRules:
         raise PlaceRulesError(f"{where}: 'aliases' must map province keys to lists of spellings")
     spellings = {str(key): _strings(value, f"{where}: aliases.{key}") for key, value in aliases.items()}
     words = frozenset(match_form(w) for w in _strings(data["needs_unit_word"], f"{where}: 'needs_unit_word'"))
-    return PlaceRules(checked, spellings, words)
+    cues = tuple(" ".join(match_form(c).split()) for c in _strings(data["reform_cues"], f"{where}: 'reform_cues'"))
+    return PlaceRules(checked, spellings, words, cues)
 
 
 @lru_cache(maxsize=1)
@@ -282,6 +284,13 @@ class Evidence:
     communes: list[Unit]
     host: dict[str, float] = field(default_factory=dict)  # votes of the site's address
     communes_2025: list[tuple[Unit2025, ...]] = field(default_factory=list)  # one entry per mention
+    reform_cue: bool = False  # the text speaks of the reform ("chính quyền địa phương hai cấp")
+
+
+@lru_cache(maxsize=1)
+def _reform_cue() -> re.Pattern[str]:
+    cues = place_rules().reform_cues
+    return re.compile(phrase_union(cues)) if cues else re.compile(r"(?!)")
 
 
 # Unit words that name a district and nothing else: "huyện Quảng Ninh" is the district
@@ -356,7 +365,7 @@ def collect_evidence(text: str | Sequence[str], source: str | None = None) -> Ev
         hit = _match_name(opening.group(1), g.districts)
         if hit and hit not in g.province_by_name:
             districts.extend(g.districts[hit])
-    return Evidence(dict(votes), districts, communes, host, communes_2025)
+    return Evidence(dict(votes), districts, communes, host, communes_2025, bool(_reform_cue().search(mf)))
 
 
 def _split_votes(units: Sequence[Unit], weight: float, votes: defaultdict[str, float]) -> None:
@@ -370,10 +379,10 @@ def _split_votes(units: Sequence[Unit], weight: float, votes: defaultdict[str, f
 
 
 def _after_reform(evidence: Evidence, published: dt.date | None, g: Gazetteer) -> bool:
-    """True when the article speaks of the 2025 map: dated after the reform, or naming a
-    commune or ward that only the 2025 map has (no pre-2025 unit of that name in the
-    provinces it was made from)."""
-    if published is not None and published >= REFORM_DATE:
+    """True when the article speaks of the 2025 map: dated after the reform, using a phrase
+    only such articles use (``reform_cues``), or naming a commune or ward that only the 2025
+    map has (no pre-2025 unit of that name in the provinces it was made from)."""
+    if evidence.reform_cue or (published is not None and published >= REFORM_DATE):
         return True
     for units in evidence.communes_2025:
         old_here = {u.province_key for u in g.communes.get(match_form(units[0].name), ())}

@@ -92,6 +92,10 @@ def test_a_dated_article_after_the_reform_reads_province_names_as_the_merged_pro
     # Before the reform Tây Ninh is Tây Ninh.
     assert locate_text("Tỉnh ủy Tây Ninh biểu dương 12 tập thể.", published=dt.date(2024, 3, 1))["province"] == "Tây Ninh"
     assert locate_text("Tỉnh ủy Tây Ninh biểu dương 12 tập thể.", published=dt.date(2025, 9, 1))["province"] == "Tây Ninh"
+    # Undated, but written of the two-level local government: a commune of the old map decides.
+    text = ("Sau 3 tháng vận hành chính quyền địa phương hai cấp, Tỉnh ủy Vĩnh Long biểu dương Đảng ủy xã Phú Sơn; "
+            "Tỉnh ủy Vĩnh Long ghi nhận. Huyện Chợ Lách (cũ) có 10 xã.")
+    assert locate_text(text)["province"] == "Bến Tre"
 
 
 @pytest.mark.parametrize("source, province", [
@@ -123,7 +127,7 @@ def test_place_rules_are_validated_with_errors_that_say_where():
     from analysis.places import PlaceRulesError, place_rules_from
 
     good = {"renamed": {"thanhphohue": {"name": "Thừa Thiên Huế", "full": "Tỉnh Thừa Thiên Huế"}},
-            "aliases": {"thanhphohue": ["TT-Huế"]}, "needs_unit_word": ["hòa bình"]}
+            "aliases": {"thanhphohue": ["TT-Huế"]}, "needs_unit_word": ["hòa bình"], "reform_cues": ["(cũ)"]}
     assert place_rules_from(good).renamed["thanhphohue"]["name"] == "Thừa Thiên Huế"
     for broken, message in (({**good, "extra": 1}, "expected exactly the keys"),
                             ({**good, "renamed": {"x": {"name": "X"}}}, "renamed.x must have exactly"),
