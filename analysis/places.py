@@ -8,7 +8,8 @@ In: document rows (``text``, ``title``, ``chrome_text``, ``source``). Out:
 The gazetteer is the offline data of the ``vietnamadminunits`` package (63
 pre-2025 provinces with districts, wards and coordinates, and the 2025
 conversion table); ``analysis/rules/places.yaml`` only corrects a name the
-data gives in its later form and lists names that need a unit word. Evidence,
+data gives in its later form (Thừa Thiên Huế) and lists other spellings, names
+that need a unit word and the phrases of post-reform articles. Evidence,
 weighted: a province named with its unit or committee word ("tỉnh Trà Vinh",
 "Tỉnh ủy Long An"), a bare capitalised province name, districts ("huyện Cầu
 Ngang", "Huyện ủy Phú Tân", "(Chợ Lách)", "huyện Quảng Ninh" — a district of
@@ -21,9 +22,11 @@ After the 1 July 2025 reform (63 provinces merged into 34, districts abolished,
 communes and wards merged and renamed) an article names the new units: "phường
 Thủ Dầu Một, TP.HCM". ``province`` stays the pre-2025 province (Bình Dương), read
 back through the package's conversion table: each 2025 commune or ward is made of
-known pre-2025 ones. When the text names 2025 units (or the article is dated
-after the reform), a province name is read as the merged province and the
-communes, districts and host name say which of its pre-2025 provinces it is.
+known pre-2025 ones. When the text names 2025-only units, uses a post-reform
+phrase ("chính quyền địa phương hai cấp") or is dated after the reform, the name
+a merged province kept ("Tây Ninh", now with Long An) is read as the merged
+province, and the communes, districts, dropped names ("Long An") and host name
+say which of its pre-2025 provinces it is.
 """
 from __future__ import annotations
 
