@@ -41,9 +41,9 @@ from importlib import resources
 from urllib.parse import urlparse
 
 import pandas as pd
-import yaml
 
 from .clean.normalize import UPPER, ascii_fold, match_form, nfc, tone_spellings
+from .config import load_config_text
 from .patterns import phrase_union
 
 PLACE_RULES = "places.yaml"
@@ -95,8 +95,8 @@ def place_rules_from(data: object, where: str = PLACE_RULES) -> PlaceRules:
 @lru_cache(maxsize=1)
 def place_rules() -> PlaceRules:
     """The packaged place rules (cached: they are immutable)."""
-    text = resources.files("analysis.rules").joinpath(PLACE_RULES).read_text("utf-8")
-    return place_rules_from(yaml.safe_load(text))
+    source = resources.files("analysis.rules").joinpath(PLACE_RULES)
+    return place_rules_from(load_config_text(source.read_text("utf-8"), {"type": "object"}, str(source)))
 
 
 # The columns ``locate_documents`` adds (and ``decide`` returns).

@@ -25,8 +25,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import islice
 
-import yaml
-
+from ..config import load_config_text
 from ..patterns import phrase_union
 from .chrome import is_chrome_line, is_contact_line
 from .normalize import match_form
@@ -101,8 +100,8 @@ def vocabulary_from(data: object, where: str = HEADER_RULES) -> HeaderVocabulary
 @lru_cache(maxsize=1)
 def vocabulary() -> HeaderVocabulary:
     """The packaged header rules (cached: they are immutable)."""
-    text = resources.files("analysis.rules").joinpath(HEADER_RULES).read_text("utf-8")
-    return vocabulary_from(yaml.safe_load(text))
+    source = resources.files("analysis.rules").joinpath(HEADER_RULES)
+    return vocabulary_from(load_config_text(source.read_text("utf-8"), {"type": "object"}, str(source)))
 
 
 # Day-month-year with "/", "." or "-" ("07-11-2020", "7.11.2020"); year-month-day ("2015-04-02").
