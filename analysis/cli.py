@@ -17,8 +17,8 @@ from pathlib import Path
 
 from . import __version__
 
-DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of",
-                   "party_building", "relevance"]
+DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "province_2025", "district", "commune",
+                   "duplicate_of", "party_building", "relevance"]
 
 
 class UserError(Exception):

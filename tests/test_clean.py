@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+
+import pytest
 
 from analysis.clean import clean_document, match_form, nfc, unify_tone_placement
 from analysis.clean.chrome import is_chrome_line
@@ -95,3 +98,176 @@ def test_no_title_when_text_starts_with_a_paragraph():
     doc = clean_document(raw)
     assert doc.title is None and doc.published is None
     assert doc.text == raw
+
+
+# --- Page headers of other layouts: breadcrumbs, section bars, portal chrome, kickers, date forms.
+
+_BODY = ("Sáng 5/3, Đảng ủy xã Tân Phước tổ chức hội nghị sơ kết công tác xây dựng Đảng, biểu dương 6 tập thể "
+         "và 14 cá nhân tiêu biểu.")
+_HEADLINE = "Đảng ủy xã Tân Phước biểu dương 6 tập thể, 14 cá nhân tiêu biểu"
+
+
+@pytest.mark.parametrize("above", [
+    ["Thời sự - Chính trị Hướng tới Đại hội Đảng bộ các cấp nhiệm kỳ 2025 - 2030"],  # section path + series name
+    ["Trang chủ > Tin tức > Xây dựng Đảng"],
+    ["Chi tiết - UBND xã Tân Phước"],
+    ["Chính trị - Xã hội Theo dòng thời sự"],
+    ["Skip Ribbon Commands", "Skip to main content"],  # SharePoint portals
+    ["Nhiệt độ:", "Độ ẩm:", "Gió:"],  # a weather widget
+    ["Kỷ niệm 95 năm Ngày thành lập Đảng Cộng sản Việt Nam:"],  # a kicker
+    ["Print", "Cỡ chữ", "Tin tức - Sự kiện"],
+])
+def test_headline_is_found_past_breadcrumbs_sections_chrome_and_kickers(above):
+    doc = clean_document("\n".join([*above, _HEADLINE, _BODY]))
+    assert doc.title == _HEADLINE
+    assert doc.text == _BODY
+    assert doc.published is None  # none of these lines states a date
+
+
+def test_breadcrumb_and_repeated_headline_under_the_headline_are_not_body():
+    raw = "\n".join(["Skip to main content", _HEADLINE, "Tin tức - Sự kiện Tin hoạt động", _HEADLINE, _BODY, "Đài Truyền thanh xã"])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE
+    assert doc.text.startswith("Sáng 5/3") and "Tin hoạt động" not in doc.text
+
+
+@pytest.mark.parametrize("line, date", [
+    ("Thứ Bảy, 7 tháng 11, 2020", dt.date(2020, 11, 7)),
+    ("Chủ nhật, ngày 15 tháng 3 năm 2015", dt.date(2015, 3, 15)),
+    ("Cập nhật, 08:15, Thứ Hai, 03/02/2020", dt.date(2020, 2, 3)),
+    ("ngày 7/11/2020", dt.date(2020, 11, 7)),
+    ("07-11-2020 08:15", dt.date(2020, 11, 7)),
+    ("Thứ hai, 03/02/2020 - 08:15", dt.date(2020, 2, 3)),
+    ("[Đăng ngày: 17/06/2019]", dt.date(2019, 6, 17)),
+    ("admin gửi vào T3, 2019-10-22 09:30", dt.date(2019, 10, 22)),
+    ("Print Thứ Tư, 15/01/2020 08:22 Gốc", dt.date(2020, 1, 15)),
+    ("Ngày đăng: 21.04.2020 | Lượt xem: 312", dt.date(2020, 4, 21)),
+    ("Hà Nội, ngày 23-10-2021", dt.date(2021, 10, 23)),
+    ("22:38 | 08/10/2018 (GMT+7)", dt.date(2018, 10, 8)),
+    ("3 Tháng Hai, 2020", dt.date(2020, 2, 3)),  # WordPress in Vietnamese
+    ("Tháng Mười Một 7, 2020", dt.date(2020, 11, 7)),
+    ("Thứ Hai, 03/02/2020, 08:15 (GMT+07:00)", dt.date(2020, 2, 3)),
+    ("2020-02-03T08:15:00+07:00", dt.date(2020, 2, 3)),
+])
+def test_vietnamese_date_lines(line, date):
+    assert parse_date_line(line) == date
+
+
+@pytest.mark.parametrize("line", [
+    "Ngày 7/11/2020, Ban Thường vụ Huyện ủy tổ chức hội nghị sơ kết.",
+    "Chiều 7 tháng 11 năm 2020, Đảng bộ xã kết nạp 5 đảng viên mới vào Đảng",
+    "Thứ Bảy, 7 tháng 11",  # no year: not a full date
+    "Kỷ niệm 90 năm ngày thành lập Đảng (3/2/1930 - 3/2/2020) tại huyện Phú Tân",
+    "Thứ Hai, 31/04/2020",  # April has 30 days
+])
+def test_sentences_and_partial_dates_are_not_date_lines(line):
+    assert parse_date_line(line) is None
+
+
+def test_date_under_the_headline_wins_over_the_sites_today():
+    raw = "\n".join(["Thứ Ba, 02/12/2025 10:05", "Hotline: 0912.345.678", "Xây dựng Đảng", _HEADLINE,
+                     "14/03/2021 15:07 | 0", _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published == dt.date(2021, 3, 14)
+    # The same page with the today line directly above the headline.
+    raw = "\n".join(["Xây dựng Đảng", "Long An, ngày 02-12-2025", _HEADLINE, "Cập nhật lúc 09:12, Chủ nhật, 14/03/2021", _BODY])
+    assert clean_document(raw).published == dt.date(2021, 3, 14)
+
+
+def test_date_directly_above_the_headline_counts_but_a_distant_one_does_not():
+    assert clean_document("\n".join(["Thứ Bảy, 7 tháng 11, 2020", _HEADLINE, _BODY])).published == dt.date(2020, 11, 7)
+    assert clean_document("\n".join(["Chính trị - Xã hội", "14/04/2022 - 12:51", _HEADLINE, _BODY])).published == dt.date(2022, 4, 14)
+    # Menus between the date and the headline: the site's "today", not the article's date.
+    raw = "\n".join(["Thứ Hai, 01/12/2025", "Trang chủ", "Giới thiệu", "Tin tức - Sự kiện", _HEADLINE, _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published is None
+
+
+def test_byline_with_its_date_under_the_headline():
+    doc = clean_document("\n".join([_HEADLINE, "THU HÀ - 07/11/2020 08:15", _BODY]))
+    assert doc.published == dt.date(2020, 11, 7) and doc.byline == "THU HÀ"
+    assert doc.text == _BODY
+
+
+def test_date_in_the_body_is_not_the_publication_date():
+    raw = "\n".join([_HEADLINE, _BODY, "Ngày 20/3/2021", "Các chi bộ tiếp tục đăng ký mô hình học tập và làm theo Bác."])
+    assert clean_document(raw).published is None
+
+
+def test_date_line_before_the_first_paragraph_of_a_page_without_headline():
+    doc = clean_document("\n".join(["Độ ẩm:", "Gió:", "[Đăng ngày: 17/06/2019]", _BODY]))
+    assert doc.title is None and doc.published == dt.date(2019, 6, 17) and doc.text == _BODY
+    doc = clean_document("\n".join(["Print Thứ Tư, 15/01/2020 08:22 Gốc", _BODY]))
+    assert doc.published == dt.date(2020, 1, 15) and doc.text == _BODY
+
+
+def test_a_lone_paragraph_without_final_period_stays_the_body():
+    raw = "Đảng bộ xã Tân Phước kết nạp 12 đảng viên mới, đạt 120% chỉ tiêu nghị quyết đề ra trong năm"
+    doc = clean_document(raw)
+    assert doc.title is None and doc.text == raw
+    doc = clean_document("Skip to main content\n" + raw + "\nChia sẻ")
+    assert doc.text == raw
+
+
+def test_photo_caption_at_the_top_is_not_a_headline():
+    raw = "\n".join(["Đại hội Đảng bộ xã Tân Phước lần thứ XV, nhiệm kỳ 2025-2030", "Ảnh: Minh Khoa", _BODY])
+    doc = clean_document(raw)
+    assert doc.title is None and doc.byline is None
+    assert doc.text.startswith("Đại hội Đảng bộ xã Tân Phước")
+
+
+def test_header_rules_are_validated_with_errors_that_say_where():
+    from analysis.clean.metadata import HeaderRulesError, vocabulary_from
+
+    good = {"section_names": ["thời sự"], "header_chrome": ["skip to main content"], "header_chrome_lines": ["print"],
+            "photo_credits": ["ảnh"], "date_words": ["ngày"],
+            "month_word": "tháng", "year_word": "năm", "month_names": {"hai": 2}}
+    assert vocabulary_from(good).section.match("thời sự")
+    for broken, message in (({**good, "section_names": []}, "'section_names'"),
+                            ({**good, "date_words": ["ngày", 7]}, "'date_words' item 2"),
+                            ({k: v for k, v in good.items() if k != "month_word"}, "'month_word'"),
+                            ({**good, "sections": ["x"]}, "unknown key(s) sections"),
+                            ({**good, "month_names": {"hai": 13}}, "'month_names' entry 'hai'"),
+                            (["thời sự"], "expected a mapping")):
+        with pytest.raises(HeaderRulesError, match=re.escape(message)):
+            vocabulary_from(broken, "header.yaml")
+
+
+@pytest.mark.parametrize("under", [
+    ["Minh Thư", "Thứ Hai, 03/02/2020 - 08:15"],  # the author's name, then the date
+    ["Bài và ảnh: Minh Thư | 03/02/2020 08:15"],
+    ["Facebook", "Zalo", "Email", "03/02/2020 08:15"],  # share buttons before the date
+    ["A- A A+", "Nghe đọc bài", "Cập nhật: 08:15, 03/02/2020"],
+])
+def test_date_under_the_headline_past_bylines_and_buttons(under):
+    doc = clean_document("\n".join([_HEADLINE, *under, _BODY]))
+    assert doc.title == _HEADLINE and doc.published == dt.date(2020, 2, 3)
+    assert doc.text == _BODY
+
+
+def test_headline_words_that_are_also_furniture_words_keep_the_headline():
+    for headline in ("Gió đổi chiều ở vùng đất khó", "Giới thiệu 5 mô hình dân vận khéo tiêu biểu", "Gốc rễ của phong trào thi đua"):
+        assert clean_document(headline + "\n" + _BODY).title == headline
+
+
+def test_site_name_and_a_counter_beside_the_date_are_header():
+    raw = "\n".join(["BÁO ĐIỆN TỬ ĐẢNG BỘ TỈNH TÂN PHƯỚC", "Xây dựng Đảng", _HEADLINE,
+                     "Ngày đăng: 03/02/2020 | Lượt xem: 1.234 | Tác giả: Minh Thư", _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published == dt.date(2020, 2, 3) and doc.text == _BODY
+
+
+def test_one_word_menu_lines_and_a_time_apart_from_its_date_are_header():
+    raw = "\n".join(["Skip Navigation Links", "Home", "Thông tin", _HEADLINE, "16/12/2024", "08:15 (GMT+7)", _BODY])
+    doc = clean_document(raw)
+    assert doc.title == _HEADLINE and doc.published == dt.date(2024, 12, 16) and doc.text == _BODY
+
+
+def test_a_huge_paragraph_is_no_header_and_is_read_quickly():
+    import time
+
+    raw = "Đảng bộ xã có 11 chi bộ với 192 đảng viên " * 40_000  # one 1.7 MB line without final period
+    started = time.perf_counter()
+    doc = clean_document(raw)
+    assert time.perf_counter() - started < 5
+    assert doc.title is None and doc.text == raw.strip()

@@ -1,6 +1,8 @@
 """Places, organizations, people and citations: who reported what, where."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -39,6 +41,100 @@ def test_post_2025_province_and_coordinates():
     assert place["province"] == "Hậu Giang" and place["province_2025"] == "Cần Thơ"
     assert 9 < place["latitude"] < 11 and 104 < place["longitude"] < 107
     assert locate_text("Thành ủy Hà Nội họp.")["province_2025"] == "Hà Nội"
+
+
+@pytest.mark.parametrize("text, province, district", [
+    # A district named like a province belongs to another province.
+    ("Đảng bộ huyện Quảng Ninh kết nạp 120 đảng viên mới; Huyện ủy Quảng Ninh biểu dương 9 chi bộ.", "Quảng Bình", "Huyện Quảng Ninh"),
+    ("Huyện ủy Hòa Bình trao Huy hiệu Đảng cho 35 đảng viên.", "Bạc Liêu", "Huyện Hòa Bình"),
+    # The province Huế was before 2025: Thừa Thiên Huế, in any spelling.
+    ("Ban Thường vụ Tỉnh ủy Thừa Thiên Huế làm việc với Đảng ủy Khối.", "Thừa Thiên Huế", None),
+    ("Đảng bộ tỉnh TT-Huế có 820 tổ chức cơ sở đảng.", "Thừa Thiên Huế", None),
+    ("Thành ủy Huế tổ chức lễ kết nạp đảng viên.", "Thừa Thiên Huế", None),
+])
+def test_district_and_province_names_that_look_alike(text, province, district):
+    place = locate_text(text)
+    assert place["province"] == province
+    assert place["district"] == district
+
+
+@pytest.mark.parametrize("text, source, province, province_2025, commune", [
+    # 2025 wards and communes read back through the conversion table to their pre-2025 province.
+    ("Đảng ủy phường Thủ Dầu Một, TP.HCM trao Huy hiệu Đảng cho 86 đảng viên. Thành ủy TP.HCM ghi nhận.", None,
+     "Bình Dương", "Hồ Chí Minh", "Phường Thủ Dầu Một"),
+    ("Đảng bộ phường Chánh Hiệp (TPHCM) kết nạp 14 đảng viên mới.", None, "Bình Dương", "Hồ Chí Minh", "Phường Chánh Hiệp"),
+    ("Tỉnh ủy Đồng Tháp biểu dương. Đảng ủy phường Mỹ Tho có 42 chi bộ; Đảng ủy xã Tân Phước 1 có 18 chi bộ.", None,
+     "Tiền Giang", "Đồng Tháp", None),
+    ("Đảng ủy phường Quy Nhơn Đông, tỉnh Gia Lai tổng kết công tác xây dựng Đảng.", None, "Bình Định", "Gia Lai", None),
+    ("Đảng ủy phường Bắc Nha Trang (Khánh Hòa) trao Huy hiệu Đảng.", None, "Khánh Hòa", "Khánh Hòa", None),
+    # The host name says which of the merged provinces it is.
+    ("Đảng ủy phường Thủ Dầu Một tổ chức hội nghị; Thành ủy TP.HCM chỉ đạo.", "https://baobinhduong.vn/bai-1.html",
+     "Bình Dương", "Hồ Chí Minh", None),
+    # After the reform the merged province's own paper covers all of it: the commune decides.
+    ("Đảng ủy xã Mỹ Hạnh, tỉnh Tây Ninh kết nạp 9 đảng viên; Tỉnh ủy Tây Ninh ghi nhận.", "https://baotayninh.vn/tin-1.html",
+     "Long An", "Tây Ninh", None),
+    # A constituent's name that the merged province did not keep is unambiguous.
+    ("Đảng ủy phường Chánh Hiệp kết nạp 14 đảng viên; Bình Dương cũ có hơn 100.000 đảng viên. TP.HCM chỉ đạo.", None,
+     "Bình Dương", "Hồ Chí Minh", None),
+    # A merged province named alone is the province of that name.
+    ("Tỉnh ủy An Giang kết nạp 1.200 đảng viên trong 6 tháng đầu năm 2026 sau sáp nhập.", None, "An Giang", "An Giang", None),
+])
+def test_places_of_the_2025_map_keep_their_pre_2025_province(text, source, province, province_2025, commune):
+    place = locate_text(text, source)
+    assert (place["province"], place["province_2025"]) == (province, province_2025)
+    if commune:
+        assert place["commune"] == commune
+
+
+def test_a_dated_article_after_the_reform_reads_province_names_as_the_merged_province():
+    text = "Tỉnh ủy Đồng Tháp tổ chức hội nghị. Đảng ủy xã Mỹ Hạnh, tỉnh Tây Ninh kết nạp 9 đảng viên; Tỉnh ủy Tây Ninh ghi nhận."
+    assert locate_text(text, published=dt.date(2025, 10, 2))["province"] == "Long An"
+    # Before the reform Tây Ninh is Tây Ninh.
+    assert locate_text("Tỉnh ủy Tây Ninh biểu dương 12 tập thể.", published=dt.date(2024, 3, 1))["province"] == "Tây Ninh"
+    assert locate_text("Tỉnh ủy Tây Ninh biểu dương 12 tập thể.", published=dt.date(2025, 9, 1))["province"] == "Tây Ninh"
+    # Undated, but written of the two-level local government: a commune of the old map decides.
+    text = ("Sau 3 tháng vận hành chính quyền địa phương hai cấp, Tỉnh ủy Vĩnh Long biểu dương Đảng ủy xã Phú Sơn; "
+            "Tỉnh ủy Vĩnh Long ghi nhận. Huyện Chợ Lách (cũ) có 10 xã.")
+    assert locate_text(text)["province"] == "Bến Tre"
+
+
+@pytest.mark.parametrize("source, province", [
+    ("https://baocamau.vn/bai-viet-1.html", "Cà Mau"),  # a five-letter name at a label's end
+    ("https://kimbang.hanam.gov.vn/Pages/tin-1.aspx", "Hà Nam"),
+    ("https://hanoimoi.vn/tin-1", "Hà Nội"),
+    ("https://laodongbinhduong.vn/tin-1", "Bình Dương"),
+    ("https://baodaklak.vn/channel/1/tin-1", "Đắk Lắk"),
+    ("https://dangcongsan.vn/tin-1.html", None),  # a national site names no province
+    ("https://thanhnien.vn/tin-1.html", None),
+])
+def test_the_site_address_names_the_province(source, province):
+    assert locate_text("Đảng ủy xã tổ chức lễ kết nạp 5 đảng viên mới.", source)["province"] == province
+
+
+def test_older_spellings_of_province_names():
+    assert locate_text("Ban Thường vụ Tỉnh ủy Đăk Lăk biểu dương 20 tập thể.")["province"] == "Đắk Lắk"
+    assert locate_text("Tỉnh ủy Bà Rịa – Vũng Tàu kết nạp 300 đảng viên.")["province"] == "Bà Rịa - Vũng Tàu"
+
+
+def test_regions_and_the_nation_are_not_provinces():
+    for text in ("Các tỉnh Tây Nguyên kết nạp hơn 5.000 đảng viên người dân tộc thiểu số.",
+                 "Vùng Đồng bằng sông Cửu Long có 13 tỉnh, thành phố với hơn 800.000 đảng viên.",
+                 "Toàn quốc có hơn 5,6 triệu đảng viên; Việt Nam kết nạp 200.000 đảng viên mỗi năm."):
+        assert locate_text(text)["province"] is None, text
+
+
+def test_place_rules_are_validated_with_errors_that_say_where():
+    from analysis.places import PlaceRulesError, place_rules_from
+
+    good = {"renamed": {"thanhphohue": {"name": "Thừa Thiên Huế", "full": "Tỉnh Thừa Thiên Huế"}},
+            "aliases": {"thanhphohue": ["TT-Huế"]}, "needs_unit_word": ["hòa bình"], "reform_cues": ["(cũ)"]}
+    assert place_rules_from(good).renamed["thanhphohue"]["name"] == "Thừa Thiên Huế"
+    for broken, message in (({**good, "extra": 1}, "expected exactly the keys"),
+                            ({**good, "renamed": {"x": {"name": "X"}}}, "renamed.x must have exactly"),
+                            ({**good, "aliases": {"tinhdaklak": "Đăk Lăk"}}, "aliases.tinhdaklak must be a list"),
+                            ({**good, "needs_unit_word": ["", "hà nam"]}, "'needs_unit_word' must be a list")):
+        with pytest.raises(PlaceRulesError, match=message):
+            place_rules_from(broken, "places.yaml")
 
 
 def test_undecidable_place_stays_missing():
@@ -122,3 +218,25 @@ def test_citation_table_groups_by_locality_and_year():
     docs_text = docs.set_index("doc_id")["text"]
     for r in table.itertuples():
         assert docs_text[r.doc_id][r.start : r.end] == r.matched_text
+
+
+def test_documents_command_reports_both_provinces_and_reads_the_date(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "c.jsonl"
+    rows = [
+        {"id": "after", "url": None, "text": "Thứ Năm, 02/10/2025\nĐảng ủy phường Thủ Dầu Một kết nạp 20 đảng viên\n"
+         "Sáng 1/10, Đảng ủy phường Thủ Dầu Một tổ chức lễ kết nạp 20 đảng viên. Thành ủy TP.HCM chỉ đạo."},
+        {"id": "before", "url": "https://baotayninh.vn/a-1.html", "text": "Tỉnh ủy Tây Ninh biểu dương 12 tập thể\n"
+         "Cập nhật ngày: 05/03/2021 - 10:00\nSáng 4/3, Tỉnh ủy Tây Ninh biểu dương 12 tập thể tiêu biểu."},
+    ]
+    corpus.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    out = tmp_path / "d.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "analysis", "documents", str(corpus), "--out", str(out), "--quiet"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = {r["doc_id"]: r for r in map(json.loads, out.read_text("utf-8").splitlines())}
+    assert (got["after"]["province"], got["after"]["province_2025"], got["after"]["published"]) == ("Bình Dương", "Hồ Chí Minh", "2025-10-02")
+    assert (got["before"]["province"], got["before"]["province_2025"], got["before"]["published"]) == ("Tây Ninh", "Tây Ninh", "2021-03-05")

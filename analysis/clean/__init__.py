@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .chrome import footer_start, is_chrome_line, is_contact_line
-from .metadata import find_title, parse_byline, parse_date_line, parse_iso_date
+from .metadata import parse_byline, parse_iso_date, read_header
 from .normalize import match_form, nfc, unify_tone_placement
 
 __all__ = ["CleanDocument", "clean_document", "match_form", "nfc", "unify_tone_placement"]
@@ -67,40 +67,29 @@ def clean_document(raw_text: str, title: str | None = None, published: dt.date |
     chrome: list[str] = []
     byline: str | None = None
 
+    title_at: int | None = None
     if title:
         # The source named the headline: remove it from the body if the text repeats it.
         wanted = " ".join(nfc(title).split())
         title_at = next((i for i, x in enumerate(lines[:10]) if x and x == wanted), None)
-    else:
-        title_at = find_title(lines)
+    given_title = title_at is not None or bool(title)
+    header = read_header(lines, title_at) if title_at is not None or not title else None
     body_start = 0
-    if title_at is not None:
-        title = title or lines[title_at]
-        # Header chrome before the headline (site bar, today's date, breadcrumbs) is not body.
-        chrome.extend(x for x in lines[:title_at] if x)
-        body_start = title_at + 1
-        # Date and byline lines directly under the headline.
-        for j in range(body_start, min(len(lines), body_start + 6)):
-            line = lines[j]
-            if not line:
-                continue
-            date = parse_date_line(line)
-            if date is not None:
-                published = published or date
-                body_start = j + 1
-                continue
-            if is_chrome_line(line):
-                chrome.append(line)
-                body_start = j + 1
-                continue
-            name = parse_byline(line) if ("|" in line or ":" in line or line.isupper()) else None
-            if name:
-                byline = byline or name.rstrip("| ").strip()
-                body_start = j + 1
-                continue
-            break
+    if header is not None:
+        published = published or header.published
+        byline = header.byline
+        body_start = header.body_start
+        # Header furniture (site bar, today's date, breadcrumbs, date line) is not body.
+        chrome.extend(lines[i] for i in header.furniture)
+        if header.title_at is not None:
+            title = title or lines[header.title_at]
 
     end = footer_start(lines, body_start)
+    if header is not None and header.title_at is not None and not given_title and not any(lines[body_start:end]):
+        # Only a headline-like line and no body: that line is the text, not a headline.
+        title, body_start = None, header.title_at
+        chrome = [lines[i] for i in header.furniture if i < header.title_at]
+        end = footer_start(lines, body_start)
     chrome.extend(x for x in lines[end:] if x)
     body = lines[body_start:end]
     # The last body line is the author line when it reads as one.
