@@ -143,7 +143,7 @@ def process_batch(items: list[tuple[int, RawRecord, str]], stamp: str, rules_tex
         document = _row_for_store(document_row(record), seq, stamp, key)
         if "places" in stages:
             parts = [document["title"] or "", document["text"] or "", document["chrome_text"] or ""]
-            document.update(locate_text(parts, document["source"]))
+            document.update(locate_text(parts, document["source"], document["published"]))
             tables["places"].append({"doc_id": document["doc_id"], **{c: document[c] for c in PLACE_COLUMNS}})
         else:
             tables["places"].append({"doc_id": document["doc_id"]})
