@@ -417,9 +417,10 @@ def _run(engine: str, workers: int, scheduler: str | None, batches: Iterable[lis
     first = next(batches, None)
     if first is None:  # nothing changed: no workers to start (nor rules and gazetteer to load)
         return
-    batches = itertools.chain([first], batches)
+    second = next(batches, None)
+    batches = itertools.chain([first] if second is None else [first, second], batches)
     if engine == "local":
-        if workers == 1:
+        if workers == 1 or second is None:  # one batch: starting a pool would cost more than it saves
             for batch in batches:
                 yield process_batch(batch, stamp, rules, stages)
             return
