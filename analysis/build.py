@@ -235,6 +235,7 @@ def build(
         previous = None if rebuild else target.current
         old = {} if previous is None else _old_keys(target)
         generation = target.new_generation()
+        (generation.path / "rules.yaml").write_text(rules_text, "utf-8")  # the catalog the derived tables use
         rejected: list[Rejection] = []
         reused: list[tuple[str, int, str]] = []
         seen = 0

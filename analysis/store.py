@@ -36,6 +36,7 @@ from .load import DOCUMENT_COLUMNS, REJECTED_COLUMNS
 from .places import PLACE_COLUMNS
 
 TABLES = ("documents", "mentions", "citations", "places", "people", "rejected")
+DERIVED_TABLES = ("facts", "province_year", "organization_year", "indicators")  # written by analysis.facts at commit
 
 S, F, INT, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
 # Every column is text except these. A column name means the same in every table.
@@ -242,6 +243,9 @@ class Store:
                 (generation.path / table).mkdir(parents=True, exist_ok=True)
                 pq.write_table(SCHEMAS[table].empty_table(), generation.path / table / "part-empty.parquet")
         _find_duplicates(generation)
+        from .facts import write_derived  # facts, province_year, organization_year, indicators
+
+        write_derived(generation.path)
         (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
         (generation.path / "COMPLETE").write_text("ok", "utf-8")
         database = self.root / f".analysis-{generation.path.name}.duckdb"
@@ -330,6 +334,9 @@ def _create_views(con, generation: Path) -> None:
                         f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
         else:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
+    for table in DERIVED_TABLES:  # made from the tables above at commit (analysis.facts.write_derived)
+        if (generation / table).is_dir():
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{generation / table}/*.parquet')")
 
 
 def require_current(root: str | os.PathLike) -> Path:
