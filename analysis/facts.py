@@ -82,7 +82,10 @@ _NAME = re.compile(r"(?:[ \t]+(?:" + UPPER + r")[^\s,.;:()“”\"]*){1,5}")
 _NAME_START = re.compile(r"\s+(?:" + UPPER + ")")
 # A unit phrase that follows a number is the unit, not the subject: "7.805 chi bộ trực thuộc đảng bộ cơ sở".
 _CLAUSE_START = re.compile(r"(?:^|[,;:.()])\s*(?:[^\s,;:.()]+\s+){0,2}$")
-_AFTER_NUMBER = re.compile(r"\d[\d.,]*\s+(?:[^\s,;:.()\d]+\s+){0,4}$")
+_AFTER_NUMBER = re.compile(r"\d(?:[\d.,]*\d)?\s+(?:(?!(?:và|với|cùng|của|tại)\s)[^\s,;:.()\d]+\s+){0,4}$")
+# An enterprise's or agency's name: words up to punctuation, a number or a verb ("Công ty Điện lực Bến Tre có …").
+_WORD = r"(?!(?:có|đã|đang|kết|tổ|trao|với|và|là|được|hiện|tại|đạt|gồm|cùng|của)(?!\w))[^\s,;:.()\d“”\"]+"
+_ENTERPRISE_NAME = re.compile(rf"\s+({_WORD}(?:[ \t]+{_WORD}){{0,6}})")
 
 
 @lru_cache(maxsize=4)
@@ -142,12 +145,13 @@ def find_subjects(sentence: str, vocab: SubjectVocabulary | None = None) -> list
             if not name:
                 continue  # "tại xã", "các huyện": no place named
             level = level.removeprefix("place:")
-        if level == "organization" or (level == "cell" and name):
-            if not name:
-                continue
-            if vocab.enterprise.search(match_form(name)):
+        if level in ("organization", "cell"):
+            words = _ENTERPRISE_NAME.match(sentence, m.end())
+            named = words.group(1).strip() if words else ""
+            if named and vocab.enterprise.match(match_form(named)):  # "Đảng bộ Công ty Điện lực Bến Tre"
+                name, end = named, words.end()
                 level = "cell" if level == "cell" else "enterprise"
-            elif level != "cell":
+            elif level == "organization":
                 continue
         if level == "cell" and not name:
             continue
@@ -318,7 +322,7 @@ def near_duplicates(texts: dict[str, str], shingle_words: int = 5, permutations:
     order = {doc_id: i for i, doc_id in enumerate(texts)}
     first: dict[str, str] = {}
     for doc_id, text in texts.items():
-        words = match_form(text or "").split()
+        words = re.findall(r"\w+", match_form(text or ""))  # punctuation and spacing edits do not count
         if len(words) < shingle_words:
             continue
         signature = MinHash(num_perm=permutations)
@@ -588,7 +592,7 @@ def write_derived(generation: str | Path) -> None:
         doc_files = sorted((path / "documents").glob("*.parquet"))
         if doc_files:
             reader = con.sql(f"SELECT doc_id, text FROM read_parquet({[str(f) for f in doc_files]}, union_by_name = true) ORDER BY seq")
-            for batch in reader.fetch_record_batch(1000):
+            for batch in reader.to_arrow_reader(1000) if hasattr(reader, "to_arrow_reader") else reader.fetch_record_batch(1000):
                 texts.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=False))
     near = _counting_rules().get("near_duplicates") or {}
     duplicates = near_duplicates(texts, int(near.get("shingle_words", 5)), int(near.get("permutations", 128)),
