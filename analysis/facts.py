@@ -148,7 +148,7 @@ def find_subjects(sentence: str, vocab: SubjectVocabulary | None = None) -> list
         if level in ("organization", "cell"):
             words = _ENTERPRISE_NAME.match(sentence, m.end())
             named = words.group(1).strip() if words else ""
-            if named and vocab.enterprise.match(match_form(named)):  # "Đảng bộ Công ty Điện lực Bến Tre"
+            if words and named and vocab.enterprise.match(match_form(named)):  # "Đảng bộ Công ty Điện lực Bến Tre"
                 name, end = named, words.end()
                 level = "cell" if level == "cell" else "enterprise"
             elif level == "organization":

@@ -231,7 +231,7 @@ def test_the_catalog_gives_kinds_and_labels(tmp_path):
     assert agg.label("party_members", "en") == "Party members" and agg.label("party_members", "vi") == "Đảng viên"
     import yaml
 
-    from analysis.extract.rules import RulesError, parse_rules, default_rules_path
+    from analysis.extract.rules import RulesError, default_rules_path, parse_rules
 
     data = yaml.safe_load(default_rules_path().read_text("utf-8"))
     data["indicators"]["models"]["kind"] = "level"
