@@ -50,6 +50,16 @@ LABELS = {
         "counted": "Được tính", "url": "Địa chỉ", "fact": "Dữ kiện", "kind": "Loại", "measure": "Đơn vị",
         "definition": "Định nghĩa", "stock": "tồn (số lượng tại một thời điểm)", "flow": "phát sinh (sự kiện trong kỳ)",
         "yes": "có", "no": "không", "by_year": "Theo năm", "dictionary": "Từ điển dữ liệu", "organizations": "Theo tổ chức",
+        "headline": "Số liệu nổi bật (mỗi số kèm cấp, năm, cách tính và mã dữ kiện trong phần nguồn)",
+        "dictionary_note": ("Mỗi dữ kiện là một số liệu trong một câu, kèm tổ chức (chuẩn hóa: “Đảng uỷ xã Phú Sơn” và “Đảng bộ "
+                            "xã Phú Sơn” là một), cấp (toàn quốc, vùng, tỉnh, khối, huyện, doanh nghiệp/cơ quan, xã, cơ sở, chi bộ), "
+                            "đơn vị hành chính và thời kỳ (ngày, năm, khoảng thời gian; không ghi trong câu thì lấy ngày đăng). "
+                            "Không được tính: tập con (trong đó), đề nghị, tỷ lệ, gộp tập thể và cá nhân, số không chính xác, "
+                            "hộ gia đình, số thay đổi, chỉ tiêu, bình quân, bài lạc đề, bài đăng lại, dữ kiện lặp lại, số cộng dồn "
+                            "nhiều năm, phần của một số lớn hơn, số không rõ thời gian. Ví dụ: trong một năm có bài nêu tỉnh Bến Tre "
+                            "có 51.000 đảng viên, bài khác nêu huyện Chợ Lách 4.000 và xã Phú Sơn (thuộc Chợ Lách) 192: số của "
+                            "tỉnh là 51.000 (tỉnh báo cáo); nếu không có bài của tỉnh, là 4.000 (tổng của 1 đơn vị, chưa đầy đủ) "
+                            "vì xã nằm trong huyện."),
         "rule": ("Cách tính: số liệu là tập con, đề nghị, tỷ lệ, gộp chung tập thể và cá nhân, số thay đổi, chỉ tiêu "
                  "phấn đấu hoặc bình quân không được cộng; một dữ kiện được nhiều bài (hoặc bài đăng lại) đưa tin chỉ tính "
                  "một lần. Số tồn (đảng viên, chi bộ, tổ chức đảng) là số mới nhất trong năm, không cộng dồn theo thời gian; "
@@ -74,6 +84,17 @@ LABELS = {
         "counted": "Counted", "url": "URL", "fact": "Fact", "kind": "Kind", "measure": "Unit",
         "definition": "Definition", "stock": "stock (a level at a date)", "flow": "flow (events in a period)",
         "yes": "yes", "no": "no", "by_year": "By year", "dictionary": "Data dictionary", "organizations": "By organization",
+        "headline": "Headline figures (each with its level, year, how it was obtained and its facts in the sources)",
+        "dictionary_note": ("A fact is one figure in one sentence, with its organization (normalized: “Đảng uỷ xã Phú Sơn” and "
+                            "“Đảng bộ xã Phú Sơn” are one), level (national, region, province, bloc, district, enterprise/agency, "
+                            "commune, grassroots, cell), administrative unit and period (a date, a year, a span; when the sentence "
+                            "states none, the publication date). Not counted: subsets (“trong đó”), proposals, ratios, counts "
+                            "lumping collectives with individuals, inexact counts, households, changes, targets, per-unit amounts, "
+                            "off-topic or copied articles, repeated facts, multi-year totals, parts of a larger figure, undated "
+                            "figures. Example: in one year one article gives Bến Tre province 51,000 members, another Chợ Lách "
+                            "district 4,000 and Phú Sơn commune (in Chợ Lách) 192: the province's figure is 51,000 (reported by "
+                            "the province); without the province's article it is 4,000 (sum of 1 unit, partial), the commune "
+                            "being inside the district."),
         "rule": ("Counting rule: subsets, proposals, ratios, counts lumping collectives with individuals, changes, targets "
                  "and per-unit amounts are never summed; a fact reported by several articles (or by a copied article) counts "
                  "once. A stock (members, cells, organizations) is the latest level in the year, never summed over time; a "
@@ -263,43 +284,51 @@ def _kinds(catalog: pd.DataFrame | None) -> dict[str, str]:
     return dict(zip(cat["indicator"], cat["kind"], strict=False))
 
 
-def _qualifier(qualifiers: pd.Series) -> str:
+def _qualifier(qualifiers: list) -> str:
     """The weakest qualifier of the figures a value is made of ("≥" if any is an at-least value)."""
-    values = set(qualifiers.dropna())
+    values = {q for q in qualifiers if isinstance(q, str)}
     for q in ("at_least", "approx", "at_most"):
         if q in values:
             return q
     return "exact"
 
 
-def _organization_cell(group: pd.DataFrame, kind: str) -> dict:
+def _organization_cell(group: list[dict], kind: str) -> dict:
     """One organization, indicator and year: the stock's latest level or the flow's distinct events."""
     if kind == "stock":
-        latest = group["period_end"].max()
-        chosen = group[group["period_end"] == latest].sort_values("value", ascending=False).head(1)
-        how = f"latest as of {latest.isoformat()}" if latest is not None and latest == latest else "reported"
-        method = "latest"
+        dated = [g["period_end"] for g in group if isinstance(g["period_end"], dt.date)]
+        latest = max(dated) if dated else None
+        at_latest = [g for g in group if g["period_end"] == latest] or group
+        chosen = [max(at_latest, key=lambda g: g["value"])]
+        how, method = (f"latest as of {latest.isoformat()}" if latest else "reported"), "latest"
     else:
-        whole = group[group["period_kind"].isin(["year"]) & (group["period_source"] == "sentence")]
-        chosen = whole if len(whole) else group  # a figure for the whole year stands for the periods inside it
+        whole = [g for g in group if g["period_kind"] == "year" and g["period_source"] == "sentence"]
+        chosen = whole or group  # a figure for the whole year stands for the periods inside it
         how = "reported" if len(chosen) == 1 else f"sum of {len(chosen)} events"
         method = "reported" if len(chosen) == 1 else "sum"
-        latest = chosen["period_end"].max()
-    return {"value": float(chosen["value"].sum()), "qualifier": _qualifier(chosen["qualifier"]), "how": how,
-            "method": method, "n_units": 1, "as_of": latest if kind == "stock" else None,
-            "n_facts": len(group), "partial": False, "fact_ids": ",".join(chosen["fact_id"])}
+        latest = None
+    return {"value": float(sum(g["value"] for g in chosen)), "qualifier": _qualifier([g["qualifier"] for g in chosen]),
+            "how": how, "method": method, "n_units": 1, "as_of": latest, "n_facts": len(group), "partial": False,
+            "fact_ids": ",".join(g["fact_id"] for g in chosen)}
 
 
 def organization_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """Organization × year × indicator over counted facts with a subject and a year (see the module docstring)."""
+    from itertools import groupby
+
     kinds = _kinds(catalog)
     f = facts[facts["counted"].fillna(False).astype(bool) & facts["org_key"].notna() & facts["year"].notna()
               & facts["indicator"].isin(kinds)]
+    columns = ["org_key", "organization", "province", "province_2025", "unit_code", "year", "indicator", "level", "value",
+               "qualifier", "period_end", "period_kind", "period_source", "fact_id"]
+    records = sorted(f[columns].astype(object).where(f[columns].notna(), None).to_dict("records"),
+                     key=lambda r: (r["org_key"], int(r["year"]), r["indicator"]))
     rows = []
-    for (org_key, year, indicator), group in f.groupby(["org_key", "year", "indicator"], sort=True):
-        first = group.iloc[0]
+    for (org_key, year, indicator), items in groupby(records, key=lambda r: (r["org_key"], int(r["year"]), r["indicator"])):
+        group = list(items)
+        first = group[0]
         rows.append({"org_key": org_key, "organization": first["organization"], "province": first["province"],
-                     "province_2025": first["province_2025"], "unit_code": first["unit_code"], "year": int(year),
+                     "province_2025": first["province_2025"], "unit_code": first["unit_code"], "year": year,
                      "indicator": indicator, "kind": kinds[indicator], "level": first["level"],
                      **_organization_cell(group, kinds[indicator])})
     return _ordered(pd.DataFrame(rows, columns=ORGANIZATION_YEAR_COLUMNS), catalog, ["province", "org_key"])
@@ -379,7 +408,7 @@ def province_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> p
 def how_text(row: pd.Series | dict, language: str = "vi") -> str:
     """How a table value was obtained, for readers ("tỉnh báo cáo, số mới nhất tính đến 10/09/2018")."""
     as_of = row.get("as_of")
-    date = as_of.strftime("%d/%m/%Y") if isinstance(as_of, dt.date) else None
+    date = as_of.strftime("%d/%m/%Y") if isinstance(as_of, dt.date) and pd.notna(as_of) else None
     method, n = row.get("method"), row.get("n_units")
     if language == "en":
         if method == "reported" and row.get("level") == "province":
@@ -451,7 +480,8 @@ def headline_figures(table: pd.DataFrame, catalog: pd.DataFrame | None = None) -
 def period_label(fact: pd.Series | dict, language: str = "vi") -> str:
     """A fact's period for readers: "31/12/2022", "2023", "01/2023–06/2023", "2015–2020"."""
     start, end = fact.get("period_start"), fact.get("period_end")
-    if not isinstance(end, dt.date):
+    start = start if isinstance(start, dt.date) and pd.notna(start) else None
+    if not isinstance(end, dt.date) or pd.isna(end):
         return label("unknown", language)
     if fact.get("period_kind") in ("as_of", "date") or start == end:
         text = end.strftime("%d/%m/%Y")

@@ -163,10 +163,26 @@ def find_subjects(sentence: str, vocab: SubjectVocabulary | None = None) -> list
     return found
 
 
+_COORDINATED = re.compile(r"\s*(?:,|và|cùng|cùng với|với)?\s*(?:các\s+)?$")
+
+
 def subject_at(sentence: str, at: int, vocab: SubjectVocabulary | None = None) -> Subject | None:
-    """The subject nearest before offset ``at`` (where the figure is)."""
+    """The subject nearest before offset ``at`` (where the figure is).
+
+    Of subjects written as a list ("Tỉnh ủy Long An, Thành ủy Tân An và các Huyện ủy … trao
+    Huy hiệu Đảng cho 220 đảng viên") the figure is the whole list's: the highest level stands for it.
+    """
+    vocab = vocab or subject_vocabulary()
     before = [s for s in find_subjects(sentence, vocab) if s.start < at]
-    return before[-1] if before else None
+    if not before:
+        return None
+    listed = [before[-1]]
+    for previous in reversed(before[:-1]):
+        if not _COORDINATED.match(match_form(sentence[previous.end : listed[-1].start])):
+            break
+        listed.append(previous)
+    rank = {level: i for i, level in enumerate(vocab.nesting)}
+    return min(listed, key=lambda s: rank.get(s.level or "", len(rank)))
 
 
 # --- the gazetteer -------------------------------------------------------------
@@ -483,6 +499,8 @@ def _exclusion(base: str, role: str | None, kind: str, flags: list[str], countin
             return counting["stock_excluded_flags"][flag]
         if flag in ((counting.get("indicator_excluded_flags") or {}).get(base) or {}):
             return counting["indicator_excluded_flags"][base][flag]
+    if kind == "flow" and period.kind == "range" and period.start is None:
+        return f"total over several years ({period.text}), not one year"
     if kind == "flow" and period.multi_year:
         return f"total over {period.start.year}–{period.end.year}, not one year" if period.start and period.end else "several years"
     if period.start is None:

@@ -235,8 +235,10 @@ def _read(kind: str, m: re.Match, reference: dt.date | None, vocab: PeriodVocabu
         return Period("months", dt.date(year, 1, 1), end, text, "sentence")
     if kind == "years":
         n = _count(m, vocab)
-        if not n or reference is None or n > 50:
+        if not n or n > 50:
             return None
+        if reference is None:  # "qua 5 năm" in an undated article: several years, which ones unknown
+            return Period("range", None, None, text, "sentence") if n > 1 else None
         return Period("range" if n > 1 else "year", dt.date(reference.year - n + 1, 1, 1), reference, text, "sentence")
     if kind == "now":
         return Period("as_of", reference, reference, text, "sentence") if reference else None
@@ -282,7 +284,7 @@ def find_periods(sentence: str, reference: dt.date | None = None,
             if period is None:
                 continue
             period = Period(period.kind, period.start, period.end, sentence[m.start() : m.end()], period.source)
-            if period.start and period.start.year < vocab.earliest_year:
+            if period.start is not None and period.start.year < vocab.earliest_year:
                 continue
             taken.append((m.start(), m.end()))
             found.append((m.start(), m.end(), period))
