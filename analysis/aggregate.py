@@ -342,22 +342,28 @@ def _ordered(frame: pd.DataFrame, catalog: pd.DataFrame | None, keys: list[str])
             .drop(columns="_order").reset_index(drop=True))
 
 
-_NOT_NESTED = ("bloc", "enterprise")  # directly under a province, never inside a district or commune
+_SMALL = ("cell", "grassroots")  # units that belong to a larger one
 
 
-def _top_units(units: pd.DataFrame, nesting: list[str]) -> pd.DataFrame:
+def _top_units(units: list[dict]) -> list[dict]:
     """The units of a province that are not inside another reported unit.
 
     A commune inside a reported district is left out (gazetteer codes nest as
-    prefixes); cells and grassroots organizations are left out when any larger
-    unit reports (they belong to one); blocs, enterprises and units of unknown
-    level stand on their own.
+    prefixes: "83.831.29005" is inside "83.831"); cells and grassroots
+    organizations are left out when any larger unit reports (they belong to
+    one); blocs, enterprises and units of unknown level stand on their own.
     """
-    codes = [c for c in units["unit_code"].dropna().unique()]
-    inside = units["unit_code"].map(lambda c: isinstance(c, str) and any(o != c and c.startswith(o + ".") for o in codes))
-    larger = units["level"].isin([lv for lv in nesting if lv not in ("cell", "grassroots")])
-    small = units["level"].isin(["cell", "grassroots"]) & bool(larger.any())
-    return units[~inside & ~small]
+    codes = {u["unit_code"] for u in units if isinstance(u["unit_code"], str)}
+    larger = any(u["level"] not in _SMALL for u in units if isinstance(u["level"], str))
+    kept = []
+    for u in units:
+        code = u["unit_code"]
+        if isinstance(code, str) and any(code.startswith(other + ".") for other in codes if other != code):
+            continue
+        if u["level"] in _SMALL and larger:
+            continue
+        kept.append(u)
+    return kept
 
 
 def province_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -370,6 +376,8 @@ def province_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> p
     Region and national figures have no province and are not here (they are in
     ``organization_year``).
     """
+    from itertools import groupby
+
     from .periods import load_facts_rules
 
     nesting = list(load_facts_rules().get("nesting") or [])
@@ -379,29 +387,33 @@ def province_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> p
     # Facts without a stated subject stand as units of their own (one per fact).
     f["org_key"] = f["org_key"].fillna("unstated:" + f["fact_id"])
     per_org = organization_year(f, catalog)
+    records = per_org.astype(object).where(per_org.notna(), None).to_dict("records")
+    records.sort(key=lambda r: (r["province"], r["year"], r["indicator"]))
     rows = []
-    for (province, year, indicator), group in per_org.groupby(["province", "year", "indicator"], sort=True):
-        n_facts = int(group["n_facts"].sum())
+    for (province, year, indicator), items in groupby(records, key=lambda r: (r["province"], r["year"], r["indicator"])):
+        group = list(items)
+        n_facts = sum(int(g["n_facts"]) for g in group)
         kind = kinds[indicator]
-        own = group[group["level"] == "province"]
-        if len(own):
-            cell = own.sort_values("value", ascending=False).iloc[0]
-            how = "reported by the province" + (f", {cell['how']}" if kind == "stock" else "")
-            rows.append({**cell[["province_2025", "qualifier", "as_of", "fact_ids"]].to_dict(), "province": province,
-                         "year": int(year), "indicator": indicator, "kind": kind, "value": cell["value"], "how": how,
-                         "method": "reported", "n_units": 1, "level": "province", "n_facts": n_facts, "partial": False})
+        base = {"province": province, "year": int(year), "indicator": indicator, "kind": kind, "n_facts": n_facts}
+        own = [g for g in group if g["level"] == "province"]
+        if own:
+            cell = max(own, key=lambda g: g["value"])
+            rows.append({**base, "province_2025": cell["province_2025"], "value": cell["value"], "qualifier": cell["qualifier"],
+                         "how": "reported by the province" + (f", {cell['how']}" if kind == "stock" else ""),
+                         "method": "reported", "n_units": 1, "as_of": cell["as_of"], "level": "province",
+                         "partial": False, "fact_ids": cell["fact_ids"]})
             continue
-        units = _top_units(group, nesting)
-        levels = [lv for lv in nesting if lv in set(units["level"].dropna())]
-        level = levels[0] if levels else None
+        units = _top_units(group)
+        present = {u["level"] for u in units}
+        levels = [lv for lv in nesting if lv in present]
+        dates = [u["as_of"] for u in units if isinstance(u["as_of"], dt.date)]
         n = len(units)
-        rows.append({"province": province, "province_2025": units["province_2025"].dropna().iloc[0]
-                     if units["province_2025"].notna().any() else None,
-                     "year": int(year), "indicator": indicator, "kind": kind, "value": float(units["value"].sum()),
-                     "qualifier": "at_least", "how": f"sum of {n} unit{'s' if n > 1 else ''} (partial)",
-                     "method": "units", "n_units": n, "as_of": units["as_of"].max() if kind == "stock" else None,
-                     "level": level if n == 1 or len(levels) <= 1 else ",".join(levels), "n_facts": n_facts,
-                     "partial": True, "fact_ids": ",".join(units["fact_ids"])})
+        rows.append({**base, "province_2025": next((u["province_2025"] for u in units if u["province_2025"]), None),
+                     "value": float(sum(u["value"] for u in units)), "qualifier": "at_least",
+                     "how": f"sum of {n} unit{'s' if n > 1 else ''} (partial)", "method": "units", "n_units": n,
+                     "as_of": max(dates) if kind == "stock" and dates else None,
+                     "level": ",".join(levels) if levels else None, "partial": True,
+                     "fact_ids": ",".join(u["fact_ids"] for u in units)})
     return _ordered(pd.DataFrame(rows, columns=PROVINCE_YEAR_COLUMNS), catalog, ["province"])
 
 

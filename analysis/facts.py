@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .clean.normalize import UPPER, match_form
+from .clean.normalize import UPPER, ascii_fold, match_form
 from .extract.rules import Indicator, Rules, load_rules
 from .patterns import phrase_union
 from .periods import Period, load_facts_rules, period_of, url_date, vocabulary
@@ -43,7 +43,7 @@ from .periods import document_year as text_year
 
 FACT_COLUMNS = [
     "fact_id", "doc_id", "indicator", "kind", "value", "qualifier", "flags", "organization", "org_key", "level",
-    "subject_source", "unit_code", "unit_name", "province", "province_2025", "year", "period_kind", "period_start",
+    "subject_source", "unit_code", "unit_name", "unit_code_2025", "unit_name_2025", "province", "province_2025", "year", "period_kind", "period_start",
     "period_end", "period_text", "period_source", "counted", "reason", "same_as", "url", "title", "published",
     "sentence", "matched_text", "start", "rule_id",
 ]
@@ -194,6 +194,29 @@ class Unit:
     short: str
     province: str | None
     province_2025: str | None
+    code_2025: str | None = None  # after the 2025 reform (communes and provinces; districts were abolished)
+    name_2025: str | None = None
+
+
+def _new_wards(data) -> dict[str, tuple[str, str]]:
+    """Pre-2025 ward key ("tinhbentre_huyencholach_xaphuson") → (post-2025 code, name), from the 2025 conversion table."""
+    converter, parser = data("converter_2025.json"), data("parser_from_2025.json")
+    new_province = {old: new for new, olds in converter["DICT_PROVINCE"].items() for old in olds}
+    wards = parser["DICT_PROVINCE_WARD_NO_ACCENTED"]
+    out: dict[str, tuple[str, str]] = {}
+    for new_pkey, by_ward in converter["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for new_wkey, olds in by_ward.items():
+            ward = wards.get(new_pkey, {}).get(new_wkey)
+            for old in olds:
+                if ward:
+                    out[old] = (ward["wardCode"], ward["ward"])
+    for _, by_old in converter["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for old, options in by_old.items():
+            default = next((o for o in options if o.get("isDefaultNewWard")), options[0] if options else None)
+            ward = wards.get(new_province.get(old.split("_")[0], ""), {}).get(default["newWardKey"]) if default else None
+            if ward:  # a divided ward: the part the conversion table takes as its successor
+                out.setdefault(old, (ward["wardCode"], ward["ward"]))
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -203,11 +226,16 @@ def _units() -> dict:
 
     from .places import gazetteer
 
-    legacy = json.loads(resources.files("vietnamadminunits").joinpath("data", "parser_legacy.json").read_text("utf-8"))
+    def data(name: str) -> dict:
+        return json.loads(resources.files("vietnamadminunits").joinpath("data", name).read_text("utf-8"))
+
+    legacy = data("parser_legacy.json")
+    new_wards = _new_wards(data)
     g = gazetteer()
     provinces = {}
     for p in g.provinces.values():
-        provinces[match_form(p["name"])] = Unit("province", p["code"], p["full"], p["name"], p["name"], p["province_2025"])
+        provinces[match_form(p["name"])] = Unit("province", p["code"], p["full"], p["name"], p["name"], p["province_2025"],
+                                                p.get("code_2025"), p["province_2025"])
     districts: dict[str, list[tuple[str, Unit]]] = {}
     communes: dict[str, list[tuple[str, str, Unit]]] = {}
     for pkey, items in legacy["DICT_PROVINCE_DISTRICT"].items():
@@ -219,11 +247,13 @@ def _units() -> dict:
         p = g.provinces[pkey]
         for dkey, wards in by_district.items():
             district_code = legacy["DICT_PROVINCE_DISTRICT"][pkey][dkey]["districtCode"]
-            for w in wards.values():
+            for wkey, w in wards.items():
                 if not isinstance(w.get("wardShort"), str):
                     continue
                 # A commune's code starts with its district's: nesting is a prefix test.
-                unit = Unit("commune", f"{p['code']}.{district_code}.{w['wardCode']}", w["ward"], w["wardShort"], p["name"], p["province_2025"])
+                code_2025, name_2025 = new_wards.get(f"{pkey}_{dkey}_{wkey}", (None, None))
+                unit = Unit("commune", f"{p['code']}.{district_code}.{w['wardCode']}", w["ward"], w["wardShort"], p["name"],
+                            p["province_2025"], code_2025, name_2025)
                 communes.setdefault(match_form(w["wardShort"]), []).append((pkey, dkey, unit))
     keys = {match_form(p["name"]): key for key, p in g.provinces.items()}
     return {"provinces": provinces, "districts": districts, "communes": communes, "province_keys": keys,
@@ -262,9 +292,11 @@ def resolve_unit(level: str | None, name: str | None, province: str | None, dist
     if level == "commune" and name:
         for prefix in _prefixes(name):
             options = u["communes"].get(prefix) or []
-            chosen = [unit for k, _, unit in options if k == pkey] or ([unit for _, _, unit in options] if len(options) == 1 else [])
-            if district and len(chosen) > 1:
-                chosen = [c for c in chosen if c.name] or chosen
+            in_province = [(d, unit) for k, d, unit in options if k == pkey]
+            if district and len(in_province) > 1:  # a name repeated in the province: the article's district decides
+                key = re.sub(r"[^a-z0-9]", "", ascii_fold(district).lower())
+                in_province = [(d, unit) for d, unit in in_province if d == key] or in_province
+            chosen = [unit for _, unit in in_province] or ([unit for _, _, unit in options] if len(options) == 1 else [])
             if chosen:
                 return chosen[0]
     return None
@@ -460,6 +492,8 @@ def build_facts(mentions: pd.DataFrame, documents: pd.DataFrame, rules: Rules | 
             "org_key": identity.org_key, "level": identity.level,
             "subject_source": source if identity.level else None,
             "unit_code": identity.unit.code if identity.unit else None, "unit_name": identity.unit.name if identity.unit else None,
+            "unit_code_2025": identity.unit.code_2025 if identity.unit else None,
+            "unit_name_2025": identity.unit.name_2025 if identity.unit else None,
             "province": identity.province, "province_2025": identity.province_2025,
             "year": _year_of(period, kind), "period_kind": period.kind, "period_start": period.start, "period_end": period.end,
             "period_text": period.text, "period_source": period.source, "counted": reason is None, "reason": reason,

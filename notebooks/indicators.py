@@ -63,7 +63,7 @@ show_downloadable(agg.organization_table(by_org, language, catalog), "organizati
 # %%
 display(Markdown(f"## {L('sources')}"))
 show_downloadable(agg.facts_per_indicator(facts, language, catalog), "facts_per_indicator")
-show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="provenance")
+show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources")
 
 # %%
 display(Markdown(f"## {L('dictionary')}"))

@@ -82,7 +82,7 @@ if not matrix.empty:
 
 # %%
 display(Markdown(f"## {L('sources')}"))
-show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="provenance")
+show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources")
 
 # %%
 display(Markdown(f"## {L('dictionary')}"))
