@@ -2,8 +2,9 @@
 
 In: a rules file (default: the packaged ``analysis/rules/indicators.yaml``;
 its header explains the format). Out: ``Rules`` — units, linkers, flags,
-roles and, in order, the indicators with their patterns, every phrase list
-compiled into one whole-syllable regular expression over match-form text; and
+roles and, in order, the indicators with their patterns and their catalog
+entries (``kind`` stock/flow, ``measure`` and ``labels`` in vi/en), every phrase
+list compiled into one whole-syllable regular expression over match-form text; and
 the citation settings of the ``references`` section (``CitationRules``).
 """
 from __future__ import annotations
