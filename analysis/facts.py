@@ -308,9 +308,6 @@ def _gazetteer_name(key: str) -> str:
     return gazetteer().provinces[key]["name"]
 
 
-_CANONICAL = {"province": "Đảng bộ tỉnh", "district": "Đảng bộ", "commune": "Đảng bộ", "region": "Vùng", "national": "Toàn quốc"}
-
-
 @dataclass
 class Identity:
     organization: str | None
