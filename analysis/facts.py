@@ -352,33 +352,51 @@ def identify(subject: Subject | None, document: dict, vocab: SubjectVocabulary) 
 
 
 # --- near duplicates ---------------------------------------------------------
-def near_duplicates(texts: dict[str, str], shingle_words: int = 5, permutations: int = 128,
-                    threshold: float = 0.8) -> dict[str, str]:
-    """doc_id → the first document (in the given order) whose text is nearly the same.
+class NearDuplicates:
+    """Documents added one by one; ``add`` says which earlier one a document nearly copies.
 
     Syndicated copies differ in chrome, bylines and small edits: documents are
     compared by MinHash signatures of their word shingles and grouped with
     locality-sensitive hashing (``datasketch``), so the cost grows with the corpus,
-    not with its square.
+    not with its square, and only the signatures are kept (not the texts).
     """
-    from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
-    order = {doc_id: i for i, doc_id in enumerate(texts)}
-    first: dict[str, str] = {}
-    for doc_id, text in texts.items():
+    def __init__(self, shingle_words: int = 5, permutations: int = 128, threshold: float = 0.8):
+        from datasketch import MinHashLSH
+
+        self.shingle_words, self.permutations = shingle_words, permutations
+        self.lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
+        self.order: dict[str, int] = {}
+
+    def add(self, doc_id: str, text: str | None) -> str | None:
+        """The first earlier document nearly the same as this one (None if there is none)."""
+        from datasketch import MinHash
+
         words = re.findall(r"\w+", match_form(text or ""))  # punctuation and spacing edits do not count
-        if len(words) < shingle_words:
-            continue
-        signature = MinHash(num_perm=permutations)
-        signature.update_batch([" ".join(words[i : i + shingle_words]).encode("utf-8")
-                                for i in range(len(words) - shingle_words + 1)])
-        matches = lsh.query(signature)  # only originals are inserted
+        if len(words) < self.shingle_words:
+            return None
+        signature = MinHash(num_perm=self.permutations)
+        signature.update_batch([" ".join(words[i : i + self.shingle_words]).encode("utf-8")
+                                for i in range(len(words) - self.shingle_words + 1)])
+        matches = self.lsh.query(signature)  # only originals are inserted
         if matches:
-            first[doc_id] = min(matches, key=order.__getitem__)
-        else:
-            lsh.insert(doc_id, signature)
-    return first
+            return min(matches, key=self.order.__getitem__)
+        self.order[doc_id] = len(self.order)
+        self.lsh.insert(doc_id, signature)
+        return None
+
+    @classmethod
+    def from_rules(cls) -> NearDuplicates:
+        near = _counting_rules().get("near_duplicates") or {}
+        return cls(int(near.get("shingle_words", 5)), int(near.get("permutations", 128)), float(near.get("threshold", 0.8)))
+
+
+def near_duplicates(texts: dict[str, str], shingle_words: int = 5, permutations: int = 128,
+                    threshold: float = 0.8) -> dict[str, str]:
+    """doc_id → the first document (in the given order) whose text is nearly the same (``NearDuplicates``)."""
+    finder = NearDuplicates(shingle_words, permutations, threshold)
+    found = {doc_id: finder.add(doc_id, text) for doc_id, text in texts.items()}
+    return {doc_id: original for doc_id, original in found.items() if original}
 
 
 # --- facts ---------------------------------------------------------------------
@@ -440,10 +458,9 @@ def build_facts(mentions: pd.DataFrame, documents: pd.DataFrame, rules: Rules | 
     if duplicates is None:
         duplicates = {}
         if "text" in docs.columns:
-            near = counting.get("near_duplicates") or {}
-            duplicates = near_duplicates({d: _text(r.get("text")) for d, r in doc_rows.items()},
-                                         int(near.get("shingle_words", 5)), int(near.get("permutations", 128)),
-                                         float(near.get("threshold", 0.8)))
+            finder = NearDuplicates.from_rules()
+            originals = {d: finder.add(d, _text(r.get("text"))) for d, r in doc_rows.items()}
+            duplicates = {d: original for d, original in originals.items() if original}
     for doc_id, row in doc_rows.items():  # exact copies found by the store
         original = row.get("duplicate_of")
         if isinstance(original, str) and original and doc_id not in duplicates:
@@ -635,19 +652,21 @@ def write_derived(generation: str | Path) -> None:
             exact = con.sql(f"SELECT * FROM read_parquet({[str(f) for f in duplicates_file]})").df()
             documents = documents.merge(exact, on="doc_id", how="left")
         mentions = read("mentions")
-        if len(mentions):
-            mentions = mentions.sort_values(["doc_id", "start"], kind="stable")
-        texts: dict[str, str] = {}
+        if len(mentions):  # documents in load order: the first report of a fact is the one that counts
+            order = dict(zip(documents["doc_id"], documents["seq"], strict=False)) if len(documents) else {}
+            mentions = (mentions.assign(_seq=mentions["doc_id"].map(order)).sort_values(["_seq", "start"], kind="stable")
+                        .drop(columns="_seq"))
+        # Texts are read a batch at a time: only each one's signature and year are kept.
+        finder, duplicates, years = NearDuplicates.from_rules(), {}, {}
         doc_files = sorted((path / "documents").glob("*.parquet"))
         if doc_files:
             reader = con.sql(f"SELECT doc_id, text FROM read_parquet({[str(f) for f in doc_files]}, union_by_name = true) ORDER BY seq")
             for batch in reader.to_arrow_reader(1000) if hasattr(reader, "to_arrow_reader") else reader.fetch_record_batch(1000):
-                texts.update(zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=False))
-    near = _counting_rules().get("near_duplicates") or {}
-    duplicates = near_duplicates(texts, int(near.get("shingle_words", 5)), int(near.get("permutations", 128)),
-                                 float(near.get("threshold", 0.8)))
-    years = {doc_id: text_year(text or "") for doc_id, text in texts.items()}
-    del texts
+                for doc_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=False):
+                    original = finder.add(doc_id, text)
+                    if original:
+                        duplicates[doc_id] = original
+                    years[doc_id] = text_year(text or "")
     facts = build_facts(mentions, documents, rules, duplicates, years) if len(mentions) else _typed(pd.DataFrame(columns=FACT_COLUMNS))
     cat = catalog(rules)
     tables = {"facts": facts, "province_year": province_year(facts, cat), "organization_year": organization_year(facts, cat),
