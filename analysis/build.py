@@ -74,7 +74,7 @@ def fingerprint(rules_text: str) -> str:
     """Package version and the hash of the indicator rules and of the other rules files."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(rules_text.encode("utf-8"))
-    for name in ("chrome.yaml", "people.yaml"):
+    for name in ("chrome.yaml", "people.yaml", "topic.yaml"):
         digest.update(resources.files("analysis.rules").joinpath(name).read_bytes())
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
@@ -113,13 +113,15 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
         else:
             tables["places"].append({"doc_id": document["doc_id"]})
         tables["documents"].append(document)
-        doc_id, text = document["doc_id"], document["text"]
+        doc_id, text, off_topic = document["doc_id"], document["text"], not document["party_building"]
         if "indicators" in stages:
             context = context_of(document, MENTION_CONTEXT)
-            tables["mentions"].extend({**row, **context} for row in extract_document(doc_id, text, rules, references=False))
+            tables["mentions"].extend({**row, **context} for row in
+                                      extract_document(doc_id, text, rules, references=False, off_topic=off_topic))
         if "citations" in stages:
             context = context_of(document, CITATION_CONTEXT)
-            tables["citations"].extend({**row, **context} for row in document_citations(doc_id, text, rules))
+            tables["citations"].extend({**row, **context} for row in
+                                       document_citations(doc_id, text, rules, off_topic=off_topic))
         if "people" in stages:
             tables["people"].extend(document_people(doc_id, text))
     return {name: rows_to_arrow(name, rows) for name, rows in tables.items()

@@ -1,7 +1,9 @@
 """Command line: ``python -m analysis COMMAND …``.
 
-Commands: ``documents`` (one JSON object per loaded document), ``extract``
-(one row per indicator mention or citation), ``report`` (run a notebook with
+Commands: ``documents`` (one JSON object per loaded document, with its
+Party-building ``relevance`` and ``party_building`` flag), ``extract``
+(one row per indicator mention or citation; of Party-building documents only
+unless ``--all-topics``), ``report`` (run a notebook with
 papermill and convert it). User mistakes (missing path, unknown format) print
 one line to stderr and exit 2; rejected inputs are reported, never fatal.
 """
@@ -14,7 +16,8 @@ from pathlib import Path
 
 from . import __version__
 
-DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of"]
+DOCUMENT_FIELDS = ["doc_id", "title", "published", "byline", "source", "n_chars", "province", "district", "commune", "duplicate_of",
+                   "party_building", "relevance"]
 
 
 class UserError(Exception):
@@ -67,10 +70,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
     _check_out(args.out)
     rules = load_rules(args.rules) if args.rules else None
     result = _load(args)
-    mentions = extract(result.documents, rules=rules, references=True)
+    mentions = extract(result.documents, rules=rules, references=True, all_topics=args.all_topics)
     write_table(mentions, args.out)
     if not args.quiet:
-        print(f"wrote {len(mentions)} mention(s) to {args.out}", file=sys.stderr)
+        left_out = "" if args.all_topics else f" (left out {int((~result.documents['party_building'].astype(bool)).sum())} " \
+                                               "document(s) not about Party building; --all-topics keeps them)"
+        print(f"wrote {len(mentions)} mention(s) to {args.out}{left_out}", file=sys.stderr)
     return 0
 
 
@@ -156,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     documents.set_defaults(func=cmd_documents)
     extract = corpus_command("extract", "Write one row per indicator mention and directive citation, with provenance.")
     extract.add_argument("--rules", help="indicator rules file (YAML) to use instead of the packaged one")
+    extract.add_argument("--all-topics", action="store_true",
+                         help="also write the figures of documents that are not about Party building (flagged off_topic)")
     extract.set_defaults(func=cmd_extract)
 
     build = commands.add_parser("build", help="Build (or update) the store of analysis tables from a corpus.",

@@ -43,6 +43,7 @@ S, F, INT, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
 NOT_TEXT = {
     "seq": INT, "n_chars": INT, "published": D, "published_year": INT, "latitude": F, "longitude": F, "latitude_2025": F,
     "longitude_2025": F, "value": F, "lower_bound": F, "year": INT, "start": INT, "end": INT, "coded": B,
+    "party_building": B, "relevance": F, "off_topic": B,
 }
 
 

@@ -10,6 +10,12 @@ The per-document functions underneath (``extract_document``,
 as dicts; the build calls them directly and never makes a DataFrame.
 Rules come from ``analysis/rules/indicators.yaml`` unless ``rules`` is given
 (a ``Rules`` object or a path to another YAML file).
+
+Topic: every mention and citation row carries ``off_topic`` — True when its
+document is not about Party building (``analysis.topic``: the document's
+``party_building`` column, or its score from title and text). ``extract`` and
+``citations`` leave those rows out unless ``all_topics=True``; the build stores
+them all, flagged. A pasted paragraph (``extract_text``) is taken as on topic.
 """
 from __future__ import annotations
 
@@ -18,16 +24,24 @@ from pathlib import Path
 import pandas as pd
 
 from ..clean import nfc
-from .engine import MENTION_COLUMNS, extract_mentions
+from ..topic import score_topic
+from .engine import MENTION_COLUMNS as ENGINE_MENTION_COLUMNS
+from .engine import extract_mentions
 from .numbers import find_numbers, parse_number
-from .references import CITATION_COLUMNS, extract_citations
+from .references import CITATION_COLUMNS as FOUND_CITATION_COLUMNS
+from .references import extract_citations
 from .rules import Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
     "CITATION_COLUMNS", "MENTION_COLUMNS", "PEOPLE_COLUMNS", "Rules", "RulesError", "citations", "context_of",
-    "document_citations", "document_people", "extract", "extract_document", "extract_text", "people_table",
-    "find_numbers", "load_rules", "parse_number", "parse_rules",
+    "document_citations", "document_people", "extract", "extract_document", "extract_text", "is_off_topic",
+    "people_table", "find_numbers", "load_rules", "parse_number", "parse_rules",
 ]
+
+
+# Rows of a document that is not about Party building are kept, flagged (see analysis.topic).
+MENTION_COLUMNS = [*ENGINE_MENTION_COLUMNS, "off_topic"]
+CITATION_COLUMNS = [*FOUND_CITATION_COLUMNS, "off_topic"]
 
 
 def _rules(rules: Rules | str | Path | None) -> Rules:
@@ -65,8 +79,9 @@ def _mentions_frame(rows: list[dict], context: list[str] | None = None) -> pd.Da
     return frame.astype({"start": "int64", "end": "int64"}) if len(frame) else frame
 
 
-def extract_document(doc_id: str | None, text: str, rules: Rules, references: bool = True) -> list[dict]:
-    """Mention rows of one document, in text order."""
+def extract_document(doc_id: str | None, text: str, rules: Rules, references: bool = True,
+                     off_topic: bool = False) -> list[dict]:
+    """Mention rows of one document, in text order, each with the document's ``off_topic`` flag."""
     text = nfc(text or "")
     rows = extract_mentions(text, rules, doc_id)
     if references:
@@ -75,15 +90,18 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
             r["sentence"] = sentence
         rows.extend(refs)
     rows.sort(key=lambda r: (r["start"], r["indicator"]))
+    for row in rows:
+        row["off_topic"] = off_topic
     return rows
 
 
-def document_citations(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
-    """Citation rows (``CITATION_COLUMNS``) of one document, each with its sentence."""
+def document_citations(doc_id: str | None, text: str, rules: Rules, off_topic: bool = False) -> list[dict]:
+    """Citation rows (``CITATION_COLUMNS``) of one document, each with its sentence and ``off_topic`` flag."""
     text = nfc(text or "")
     found = extract_citations(text, rules, doc_id)
     for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found]), strict=False):
         c["sentence"] = sentence
+        c["off_topic"] = off_topic
         c.pop("scored", None)
     return found
 
@@ -125,19 +143,39 @@ def _records(documents: pd.DataFrame, names: tuple[str, ...]) -> list[dict]:
     return [dict(zip(columns, values, strict=False)) for values in zip(*(documents[c].tolist() for c in columns), strict=False)]
 
 
-def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, references: bool = True) -> pd.DataFrame:
+# What the topic flag is read (or scored) from.
+TOPIC_SOURCE = ("party_building", "title")
+
+
+def is_off_topic(document: dict) -> bool:
+    """True when the document is not about Party building: its ``party_building``
+    column when it has one (as ``load_corpus`` gives), else scored from title and text."""
+    flag = document.get("party_building")
+    if flag is None or flag is pd.NA or (isinstance(flag, float) and flag != flag):
+        flag = score_topic(document.get("title"), document.get("text")).party_building
+    return not bool(flag)
+
+
+def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, references: bool = True,
+            all_topics: bool = False) -> pd.DataFrame:
     """Indicator mentions (and citations) of every document in ``documents``.
 
     ``documents`` needs ``doc_id`` and ``text`` columns (as ``load_corpus``
     gives); its place columns, when present, are added to each mention. Rows
-    are ordered by document, then position in its text.
+    are ordered by document, then position in its text. Documents that are not
+    about Party building are left out unless ``all_topics`` (their rows then
+    come with ``off_topic`` True).
     """
     compiled = _rules(rules)
     present = [c for c in MENTION_CONTEXT if c in documents.columns]
     rows: list[dict] = []
-    for document in _records(documents, MENTION_CONTEXT):
+    for document in _records(documents, MENTION_CONTEXT + TOPIC_SOURCE):
+        off_topic = is_off_topic(document)
+        if off_topic and not all_topics:
+            continue
         context = context_of(document, MENTION_CONTEXT)
-        rows.extend({**row, **context} for row in extract_document(document["doc_id"], document["text"], compiled, references))
+        rows.extend({**row, **context} for row in
+                    extract_document(document["doc_id"], document["text"], compiled, references, off_topic=off_topic))
     return _mentions_frame(rows, present)
 
 
@@ -152,8 +190,11 @@ def extract_text(text: str, rules: Rules | str | Path | None = None, references:
     return _mentions_frame(extract_document(None, text, _rules(rules), references))
 
 
-def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) -> pd.DataFrame:
+def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None, all_topics: bool = False) -> pd.DataFrame:
     """One row per directive citation (coded or not), with doc_id and position.
+
+    Citations of documents that are not about Party building are left out
+    unless ``all_topics`` (as in ``extract``).
 
     The citing document's ``province`` and ``published`` date are added when
     ``documents`` has them, so "which localities cite 05-CT/TW, by year" is one
@@ -162,9 +203,13 @@ def citations(documents: pd.DataFrame, rules: Rules | str | Path | None = None) 
     compiled = _rules(rules)
     present = [c for c in CITATION_CONTEXT if c in documents.columns]
     rows: list[dict] = []
-    for document in _records(documents, CITATION_CONTEXT):
+    for document in _records(documents, CITATION_CONTEXT + TOPIC_SOURCE):
+        off_topic = is_off_topic(document)
+        if off_topic and not all_topics:
+            continue
         context = context_of(document, CITATION_CONTEXT)
-        rows.extend({**row, **context} for row in document_citations(document["doc_id"], document["text"], compiled))
+        rows.extend({**row, **context} for row in
+                    document_citations(document["doc_id"], document["text"], compiled, off_topic=off_topic))
     columns = CITATION_COLUMNS + present + (["published_year"] if "published" in present else [])
     table = pd.DataFrame(rows, columns=columns)
     if "published_year" in table.columns:

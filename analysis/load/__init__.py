@@ -25,6 +25,7 @@ import pandas as pd
 
 from ..clean import clean_document, nfc
 from ..clean.metadata import parse_date_line, parse_iso_date
+from ..topic import TOPIC_COLUMNS, topic_columns
 from .decode import RejectedInput, decode_bytes
 from .readers import READERS, TABLE_READERS, RawRecord, Rejection
 
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 DOCUMENT_COLUMNS = [
     "doc_id", "source", "title", "published", "byline", "text", "raw_text", "n_chars",
-    "sha256", "duplicate_of", "format", "path", "site", "chrome_text", "warning",
+    "sha256", "duplicate_of", "format", "path", "site", "chrome_text", "warning", *TOPIC_COLUMNS,
 ]
 REJECTED_COLUMNS = ["path", "reason"]
 
@@ -127,6 +128,7 @@ def document_row(record: RawRecord) -> dict[str, Any]:
         "site": record.site,
         "chrome_text": cleaned.chrome_text,
         "warning": record.warning,
+        **topic_columns(cleaned.title, cleaned.text),  # from the headline and body, never the chrome
     }
     for key, value in record.extra.items():
         row[key if key not in row else f"source_{key}"] = value
