@@ -28,9 +28,14 @@ def articles(*items: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def mentions_of(docs: pd.DataFrame) -> pd.DataFrame:
+    """Mentions of every document, whatever its topic, without the topic flag (a missing column means on topic)."""
+    return extract(docs, references=False, all_topics=True).drop(columns="off_topic", errors="ignore")
+
+
 def facts_of(*items: dict) -> pd.DataFrame:
     docs = articles(*items)
-    return build_facts(extract(docs, references=False), docs)
+    return build_facts(mentions_of(docs), docs)
 
 
 def fact(**values) -> dict:
@@ -171,8 +176,8 @@ def test_a_syndicated_copy_counts_once():
 
 def test_off_topic_articles_are_not_counted_and_a_missing_column_is_false():
     docs = articles({"text": "Năm 2023, Đảng bộ xã Phú Sơn có 192 đảng viên.", "province": "Bến Tre"})
-    mentions = extract(docs, references=False)
-    assert build_facts(mentions, docs)["counted"].all()
+    mentions = mentions_of(docs)
+    assert "off_topic" not in mentions.columns and build_facts(mentions, docs)["counted"].all()
     flagged = build_facts(mentions.assign(off_topic=True), docs)
     assert not flagged["counted"].any() and set(flagged["reason"]) == {"article off topic"}
 
