@@ -153,6 +153,10 @@ def find_subjects(sentence: str, vocab: SubjectVocabulary | None = None) -> list
                 level = "cell" if level == "cell" else "enterprise"
             elif level == "organization":
                 continue
+        if level == "bloc" and name:  # "Đảng bộ Khối Doanh nghiệp tỉnh": the bloc's name goes on in lower case
+            words = _ENTERPRISE_NAME.match(sentence, m.end())
+            if words:
+                name, end = words.group(1).strip(), words.end()
         if level == "cell" and not name:
             continue
         if level in ("bloc", "grassroots") and not name:

@@ -87,7 +87,7 @@ def test_national_figures_and_a_mere_mention_of_the_nation():
 def test_levels_of_committees_blocs_enterprises_and_cells():
     levels = {s.written: s.level for s in find_subjects(
         "Huyện ủy Chợ Lách, Đảng bộ Khối Doanh nghiệp, Đảng bộ Công ty Điện lực Bến Tre, Chi bộ Ấp 3 và Tỉnh ủy Bến Tre")}
-    assert levels == {"Huyện ủy Chợ Lách": "district", "Đảng bộ Khối Doanh": "bloc", "Đảng bộ Công ty Điện lực Bến Tre": "enterprise",
+    assert levels == {"Huyện ủy Chợ Lách": "district", "Đảng bộ Khối Doanh nghiệp": "bloc", "Đảng bộ Công ty Điện lực Bến Tre": "enterprise",
                       "Chi bộ Ấp": "cell", "Tỉnh ủy Bến Tre": "province"}
 
 
