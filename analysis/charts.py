@@ -4,10 +4,16 @@ In: frames from ``analysis.aggregate``. Out: matplotlib figures with readable
 labels (DejaVu Sans, which has every Vietnamese glyph), and ``show_table`` —
 an HTML table whose cell text is always escaped, so an article that contains
 ``<script>`` shows it as text.
+
+Article text, ids and parameters are data, never markup, wherever they are
+shown: ``escape`` makes text safe for Markdown prose (HTML, Markdown and the
+``$`` of LaTeX formulas), and every label drawn by matplotlib goes through
+``_plain`` (matplotlib reads ``$…$`` as a formula and fails on unknown commands).
 """
 from __future__ import annotations
 
 import html
+import re
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -16,9 +22,29 @@ import seaborn as sns
 THEME = {"style": "whitegrid", "font": "DejaVu Sans", "rc": {"figure.dpi": 110, "axes.titleweight": "bold"}}
 
 
+# Characters that open Markdown (or LaTeX, "$") constructs inside a line; "&", "<" and ">" are left to html.escape.
+_MARKDOWN_ACTIVE = re.compile(r"([\\`*_{}\[\]()#+!|~$])")
+
+
 def escape(text: object) -> str:
-    """Text for Markdown/HTML prose: article words are data, never markup."""
-    return html.escape("" if text is None else str(text))
+    """Text for Markdown prose: article words and parameters are data, never markup.
+
+    HTML is escaped, Markdown's punctuation (links, images, emphasis, code …) and
+    "$" (a formula) are backslash-escaped, and line breaks become spaces (a new line
+    could start a heading or a list); the text reads as written.
+    """
+    flat = " ".join(("" if text is None else str(text)).split())
+    return _MARKDOWN_ACTIVE.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def _plain(text: object) -> str:
+    """A label as matplotlib should draw it: literally, never as a "$…$" formula."""
+    return str(text).replace("$", r"\$")
+
+
+def _plain_labels(value: object) -> object:
+    """``_plain`` for the text values of a column or index (numbers stay numbers)."""
+    return _plain(value) if isinstance(value, str) else value
 
 
 def show_table(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "") -> None:
@@ -34,15 +60,16 @@ def show_table(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "")
 def bar(frame: pd.DataFrame, x: str, y: str, title: str, color: str = "#2f5d8a", horizontal: bool = True):
     """A bar chart sized to its number of bars."""
     height = max(2.2, 0.38 * len(frame) + 1.0) if horizontal else 3.6
+    frame = frame.assign(**{y: frame[y].map(_plain_labels)})
     fig, ax = plt.subplots(figsize=(8, height))
     if horizontal:
         sns.barplot(data=frame, y=y, x=x, ax=ax, color=color, orient="h")
-        ax.set(xlabel=x, ylabel="")
+        ax.set(xlabel=_plain(x), ylabel="")
     else:
         sns.barplot(data=frame, x=y, y=x, ax=ax, color=color)
-        ax.set(xlabel="", ylabel=x)
+        ax.set(xlabel="", ylabel=_plain(x))
         ax.tick_params(axis="x", rotation=45)
-    ax.set_title(title)
+    ax.set_title(_plain(title))
     from matplotlib.ticker import MaxNLocator
 
     (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
@@ -52,10 +79,11 @@ def bar(frame: pd.DataFrame, x: str, y: str, title: str, color: str = "#2f5d8a",
 
 def heatmap(matrix: pd.DataFrame, title: str):
     """Localities × directives counts."""
+    matrix = matrix.rename(index=_plain_labels, columns=_plain_labels)
     fig, ax = plt.subplots(figsize=(max(6, 0.8 * matrix.shape[1] + 2.5), max(2.5, 0.55 * matrix.shape[0] + 1.8)))
     sns.heatmap(matrix, annot=True, fmt="d", cmap="Blues", cbar=False, linewidths=0.5, ax=ax, square=False)
     ax.set(xlabel="", ylabel="")
-    ax.set_title(title)
+    ax.set_title(_plain(title))
     ax.tick_params(axis="x", rotation=40)
     ax.tick_params(axis="y", rotation=0)
     fig.tight_layout()
@@ -94,9 +122,9 @@ def province_map(points: pd.DataFrame, title: str, size_label: str):
     (xmin, xmax), (ymin, ymax) = _map_extent(points)
     ax.set(xlim=(xmin, xmax), ylim=(ymin, ymax), xlabel="kinh độ / longitude", ylabel="vĩ độ / latitude")
     ax.set_aspect("equal")
-    ax.set_title(f"{title}\n({size_label})")
+    ax.set_title(_plain(f"{title}\n({size_label})"))
     fig.tight_layout()
-    labels = [ax.text(row.longitude, row.latitude, row.province, fontsize=8) for row in points.itertuples()]
+    labels = [ax.text(row.longitude, row.latitude, _plain(row.province), fontsize=8) for row in points.itertuples()]
     if labels:
         adjust_text(labels, x=points["longitude"].tolist(), y=points["latitude"].tolist(), ax=ax,
                     arrowprops={"arrowstyle": "-", "color": "#888", "lw": 0.5})
@@ -151,10 +179,10 @@ def show_downloadable(frame: pd.DataFrame, name: str, max_rows: int | None = Non
 def year_chart(series: pd.DataFrame, title: str, value_label: str, year_label: str = "year"):
     """Values by year, one bar colour per province (``aggregate.year_series``)."""
     fig, ax = plt.subplots(figsize=(8, 3.4))
-    data = series.assign(year=series["year"].astype(int).astype(str))
+    data = series.assign(year=series["year"].astype(int).astype(str), province=series["province"].map(_plain_labels))
     sns.barplot(data=data, x="year", y="value", hue="province", ax=ax, errorbar=None)
-    ax.set(xlabel=year_label, ylabel=value_label)
-    ax.set_title(title)
+    ax.set(xlabel=_plain(year_label), ylabel=_plain(value_label))
+    ax.set_title(_plain(title))
     if ax.get_legend() is not None:
         ax.legend(fontsize=7, ncols=2 if data["province"].nunique() > 6 else 1, frameon=False)
     fig.tight_layout()

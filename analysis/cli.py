@@ -108,17 +108,26 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import ReportError, run_config, run_report, write_index
+    from .report import CELL_TIMEOUT, ReportError, check_name, run_config, run_report, write_index
 
     formats = ("html",) if args.html_only else ("html", "pdf")
+    if args.timeout is not None and args.timeout <= 0:
+        raise UserError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
     if args.all or args.only:
-        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats)
+        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats,
+                                     timeout=args.timeout)
         for result in results:
             print(_written(result))
         print(f"index: {Path(args.out_dir) / 'index.html'}")
         for error in errors:
             print(f"error: {error}", file=sys.stderr)
+        if errors:
+            print(f"{len(errors)} report(s) failed, {len(results)} written or unchanged", file=sys.stderr)
         return 1 if errors else 0
+    try:
+        check_name(args.name)
+    except ReportError as exc:
+        raise UserError(f"--name: {exc}") from None
     parameters: dict[str, str | None] = {"store": args.store}
     for item in args.parameter or []:
         if "=" not in item:
@@ -127,9 +136,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         parameters[name] = None if value.lower() in ("none", "") else value
     try:
         result = run_report(args.notebook, args.out_dir, parameters, name=args.name, formats=formats,
-                            if_changed=args.if_changed)
+                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        write_index(args.out_dir, {args.name: str(exc)})
         return 1
     write_index(args.out_dir)
     print(_written(result))
@@ -205,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
     report.add_argument("--if-changed", action="store_true", help="skip reports whose inputs and parameters are unchanged")
     report.add_argument("--html-only", action="store_true", help="skip the PDF")
+    report.add_argument("--timeout", type=float, metavar="SECONDS",
+                        help="stop a cell that runs longer (default: the config's timeout, else 600)")
     report.set_defaults(func=cmd_report)
     return parser
 

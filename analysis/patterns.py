@@ -43,12 +43,24 @@ def phrase_union(phrases: Iterable[str], boundaries: bool = True) -> str:
             node = node.setdefault(piece, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:
-        branches = [piece + emit(child) for piece, child in node.items() if piece]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return f"(?:{body})?" if "" in node else body  # greedy: the longer phrase first
+    def emit(root: dict) -> str:
+        # Post-order over the trie with an explicit stack: a phrase of thousands of
+        # characters is a chain of thousands of nodes, too deep for recursion.
+        done: dict[int, str] = {}
+        stack: list[tuple[dict, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for piece, child in node.items() if piece)
+                continue
+            branches = [piece + done.pop(id(child)) for piece, child in node.items() if piece]
+            if not branches:
+                done[id(node)] = ""
+                continue
+            body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+            done[id(node)] = f"(?:{body})?" if "" in node else body  # greedy: the longer phrase first
+        return done[id(root)]
 
     first = []
     for piece, child in trie.items():

@@ -24,8 +24,6 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from .clean.normalize import match_form
 from .patterns import phrase_union
 
@@ -126,13 +124,13 @@ def rules_path() -> Path:
 @lru_cache(maxsize=4)
 def load_facts_rules(path: str | None = None) -> dict:
     """The facts vocabulary (``analysis/rules/facts.yaml`` unless another file is given), parsed."""
+    from .config import ConfigError, load_config
+
     source = Path(path) if path else rules_path()
-    try:
-        data = yaml.safe_load(source.read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise PeriodRulesError(f"{source}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or "periods" not in data:
-        raise PeriodRulesError(f"{source}: a facts rules file needs a 'periods' section")
+    try:  # the one safe loader (bounded aliases and depth, JSON types only)
+        data = load_config(source, {"type": "object", "required": ["periods"], "properties": {"periods": {"type": "object"}}})
+    except ConfigError as exc:
+        raise PeriodRulesError(str(exc)) from None
     return data
 
 

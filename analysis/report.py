@@ -1,18 +1,26 @@
 """Report step: parameterized notebooks in, HTML and PDF reports and an index out.
 
-``run_report(notebook, out_dir, parameters, name)`` validates the parameters
-(unknown names, bad dates, unknown language, missing store: a clear error
-before anything runs), executes the notebook with papermill into
-``OUT_DIR/NAME/<run>/report.ipynb``, converts it to ``report.html`` with the
-code hidden (nbconvert) and to ``report.pdf`` (WeasyPrint, from the HTML, no
-LaTeX), then publishes them as ``OUT_DIR/NAME/latest.{html,pdf,json}``.
+``run_report(notebook, out_dir, parameters, name)`` checks the name (a slug: the
+report's folder under OUT_DIR, never a path) and the parameters (unknown names,
+bad dates, unknown language, missing store: a clear error before anything
+runs), executes the notebook with papermill into ``OUT_DIR/NAME/<run>/report.ipynb``
+— every cell within ``timeout`` seconds —, converts it to ``report.html`` with
+the code hidden (nbconvert; no script is loaded, nothing is typeset as LaTeX)
+and to ``report.pdf`` (WeasyPrint, from the HTML, no LaTeX, fetching no file
+or URL), then publishes them as ``OUT_DIR/NAME/latest.{html,pdf,json}``.
 
-A failed run raises ``ReportError``, keeps the executed notebook with the
-error in its run folder and leaves the previous ``latest`` files untouched.
-With ``if_changed=True`` a report whose notebook, parameters, store and
-package version are unchanged since its last good run is skipped.
+A failed run — an error in a cell, a cell over its time, a dead kernel, a full
+disk — raises ``ReportError``, keeps the executed notebook with the error in
+its run folder, records the failure in ``OUT_DIR/NAME/failed.json`` and leaves
+the previous ``latest`` files untouched. With ``if_changed=True`` a report
+whose notebook, parameters, store and package version are unchanged since its
+last good run is skipped.
+
 ``run_config(config)`` runs the named reports of ``reports/reports.yml``
-(including one per province found in the store) and writes ``index.html``.
+(validated by ``analysis.config``; including one per province found in the
+store): each report's failure is recorded and the next one runs; the index
+(``index.html``) is always written, failed reports marked as failed with their
+last good output still linked.
 """
 from __future__ import annotations
 
@@ -20,17 +28,19 @@ import datetime as dt
 import hashlib
 import html
 import json
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from . import __version__
+from .config import REPORT_NAME, REPORT_SCHEMA, REPORTS_SCHEMA, ConfigError, Document, check, read_yaml
 
 LANGUAGES = ("vi", "en")
 PATH_PARAMETERS = ("store", "corpus")
+CELL_TIMEOUT = 600  # seconds one cell may run (a report's cells take seconds; a hung one is stopped)
+FAILED = "failed.json"
 
 # The source table (document, indicator, value, matched text, sentence): fixed column widths on screen and on paper.
 PROVENANCE_CSS = "table.provenance { table-layout: fixed; }\n" + " ".join(
@@ -77,6 +87,13 @@ class ReportResult:
     pdf: Path | None
     skipped: bool = False
     run_dir: Path | None = None
+
+
+def check_name(name: str) -> str:
+    """A report name names a folder under the reports folder: refuse anything else (``../x``, ``/tmp/x``)."""
+    if not isinstance(name, str) or not re.fullmatch(REPORT_NAME, name):
+        raise ReportError(f"report name {name!r}: use letters, digits, '-' and '_' (it names a folder, never a path)")
+    return name
 
 
 def notebook_parameters(notebook: str | Path) -> dict[str, Any]:
@@ -133,11 +150,23 @@ def _notebook_without_code(executed: Path):
     return notebook
 
 
+# The reader's page: JupyterLab's look without the scripts it would load from the web
+# (require.js, MathJax, Mermaid). Reports hold no widgets, formulas or diagrams, and
+# MathJax would typeset "$…$" in article text as LaTeX.
+READER_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+"""
+
+
 def to_html(notebook, target: Path) -> Path:
-    """Standalone HTML (JupyterLab look) of a reader's notebook (``_notebook_without_code``)."""
+    """Standalone HTML (JupyterLab look, no scripts) of a reader's notebook (``_notebook_without_code``)."""
+    import jinja2
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter = HTMLExporter(extra_loaders=[jinja2.DictLoader({"reader.html.j2": READER_TEMPLATE})],
+                            template_file="reader.html.j2", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
     body = body.replace("</head>", f"<style>{SCREEN_CSS}</style></head>", 1)
     target.write_text(body, encoding="utf-8")
@@ -149,18 +178,20 @@ def to_pdf(notebook, target: Path, title: str = "Report") -> Path:
 
     The JupyterLab page styles are made for screens; the print page uses nbconvert's
     unstyled "basic" template and only PRINT_CSS, so tables wrap within the page.
+    WeasyPrint fetches nothing but the page's own ``data:`` images: no local file, no URL.
     """
     import logging
 
     from nbconvert import HTMLExporter
     from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     exporter = HTMLExporter(template_name="basic", exclude_input_prompt=True, exclude_output_prompt=True)
     body, _ = exporter.from_notebook_node(notebook)
     page = (f'<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{PRINT_CSS}</style></head><body>{body}</body></html>")
-    HTML(string=page, base_url=str(target.parent)).write_pdf(str(target))
+    HTML(string=page, base_url=str(target.parent), url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(str(target))
     return target
 
 
@@ -180,11 +211,30 @@ def _run_key(notebook: Path, parameters: dict[str, Any]) -> str:
     return digest.hexdigest()
 
 
-def run_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, Any], name: str = "report",
-               formats: tuple[str, ...] = ("html", "pdf"), if_changed: bool = False) -> ReportResult:
-    """Execute one report; see the module docstring."""
+def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], name: str, timeout: float) -> None:
+    """Run the notebook with papermill; every way a run can fail becomes a ``ReportError`` that says which."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    kept = f"(executed notebook kept at {executed})"
+    try:
+        pm.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent.resolve()),
+                            kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout)
+    except pm.PapermillExecutionError as exc:
+        raise ReportError(f"{name}: notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} {kept}") from None
+    except CellTimeoutError:
+        raise ReportError(f"{name}: a cell ran longer than {timeout:g} s and was stopped {kept}") from None
+    except DeadKernelError as exc:
+        raise ReportError(f"{name}: the notebook's kernel died ({exc}) {kept}") from None
+    except RuntimeError as exc:  # the kernel did not start or stopped answering
+        raise ReportError(f"{name}: the notebook's kernel failed: {exc} {kept}") from None
+
+
+def run_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, Any], name: str = "report",
+               formats: tuple[str, ...] = ("html", "pdf"), if_changed: bool = False,
+               timeout: float = CELL_TIMEOUT) -> ReportResult:
+    """Execute one report; see the module docstring."""
+    check_name(name)
     notebook = Path(notebook)
     if not notebook.exists():
         raise ReportError(f"no such notebook: {notebook}")
@@ -192,104 +242,212 @@ def run_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, 
     folder = Path(out_dir) / name
     key = _run_key(notebook, parameters)
     latest = folder / "latest.json"
-    if if_changed and latest.exists():
-        previous = json.loads(latest.read_text("utf-8"))
+    previous = _read_json(latest) if if_changed else None
+    if previous:
         if previous.get("key") == key and all((folder / f"latest.{f}").exists() for f in formats):
+            (folder / FAILED).unlink(missing_ok=True)  # the published files are those of these very inputs
             return ReportResult(name, folder / "latest.html", folder / "latest.pdf" if "pdf" in formats else None, skipped=True)
     run_dir = folder / dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    run_dir.mkdir(parents=True, exist_ok=True)
     executed = run_dir / "report.ipynb"
     try:
-        pm.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent.resolve()),
-                            kernel_name="python3", progress_bar=False, log_output=False)
-    except pm.PapermillExecutionError as exc:
-        raise ReportError(f"{name}: notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} "
-                          f"(executed notebook kept at {executed})") from None
-    readers_view = _notebook_without_code(executed)
-    html_file = to_html(readers_view, run_dir / "report.html")
-    pdf_file = to_pdf(readers_view, run_dir / "report.pdf", str(parameters.get("title") or name)) if "pdf" in formats else None
-    # Publish only now that every output exists.
-    for produced, suffix in ((html_file, "html"), (pdf_file, "pdf")):
-        if produced:
-            shutil.copyfile(produced, folder / f"latest.{suffix}.tmp")
-            (folder / f"latest.{suffix}.tmp").replace(folder / f"latest.{suffix}")
-    record = {"name": name, "notebook": str(notebook), "parameters": parameters, "key": key, "run": run_dir.name,
-              "finished": dt.datetime.now().isoformat(timespec="seconds"), "version": __version__}
-    (folder / "latest.json.tmp").write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
-    (folder / "latest.json.tmp").replace(latest)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        _execute(notebook, executed, parameters, name, timeout)
+        readers_view = _notebook_without_code(executed)
+        html_file = to_html(readers_view, run_dir / "report.html")
+        pdf_file = to_pdf(readers_view, run_dir / "report.pdf", str(parameters.get("title") or name)) if "pdf" in formats else None
+        # Publish only now that every output exists.
+        for produced, suffix in ((html_file, "html"), (pdf_file, "pdf")):
+            if produced:
+                shutil.copyfile(produced, folder / f"latest.{suffix}.tmp")
+                (folder / f"latest.{suffix}.tmp").replace(folder / f"latest.{suffix}")
+        record = {"name": name, "notebook": str(notebook), "parameters": parameters, "key": key, "run": run_dir.name,
+                  "finished": dt.datetime.now().isoformat(timespec="seconds"), "version": __version__}
+        (folder / "latest.json.tmp").write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        (folder / "latest.json.tmp").replace(latest)
+    except ReportError as exc:
+        record_failure(out_dir, name, str(exc), run_dir)
+        raise
+    except OSError as exc:  # a full disk, a folder that cannot be written
+        for suffix in ("html", "pdf", "json"):
+            (folder / f"latest.{suffix}.tmp").unlink(missing_ok=True)
+        message = f"{name}: could not write {exc.filename or 'its output'}: {exc.strerror or exc} (run folder {run_dir})"
+        record_failure(out_dir, name, message, run_dir)
+        raise ReportError(message) from None
+    (folder / FAILED).unlink(missing_ok=True)
     return ReportResult(name, folder / "latest.html", folder / "latest.pdf" if pdf_file else None, run_dir=run_dir)
 
 
-def expand_config(config: dict, root: Path) -> list[dict]:
-    """The named reports of a config, with ``for_each: province`` expanded from the store."""
+def record_failure(out_dir: str | Path, name: str, message: str, run_dir: Path | None = None) -> None:
+    """Note a report's failure in ``OUT_DIR/NAME/failed.json`` (for the index) when its folder exists.
+
+    Best effort: when the disk is full the note cannot be written either, and the
+    error is still reported by the caller.
+    """
+    folder = Path(out_dir) / name
+    if not folder.is_dir():
+        return
+    record = {"name": name, "error": message, "failed": dt.datetime.now().isoformat(timespec="seconds"),
+              "run": run_dir.name if run_dir and run_dir.exists() else None}
+    try:
+        (folder / f"{FAILED}.tmp").write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        (folder / f"{FAILED}.tmp").replace(folder / FAILED)
+    except OSError:
+        (folder / f"{FAILED}.tmp").unlink(missing_ok=True)
+
+
+def expand_config(document: Document, root: Path, timeout: float | None = None) -> tuple[list[dict], dict[str, str]]:
+    """The named reports of a checked config, with ``for_each: province`` expanded from the store.
+
+    Returns the reports to run and the failures of entries that cannot be run
+    (invalid entry, no store to find provinces in), by report name.
+    """
+    config = document.data
     defaults = config.get("defaults") or {}
-    reports = []
-    for spec in config.get("reports") or []:
+    reports: list[dict] = []
+    failures: dict[str, str] = {}
+    for index, entry in enumerate(config.get("reports") or []):
+        given = entry.get("name") if isinstance(entry, dict) else None
+        name = given if isinstance(given, str) and re.fullmatch(REPORT_NAME, given) else f"reports[{index}]"
+        try:
+            spec = check(document, REPORT_SCHEMA, ("reports", index))
+        except ConfigError as exc:
+            failures[name] = str(exc)
+            continue
         notebook = root / spec.get("notebook", defaults.get("notebook", "notebooks/report.ipynb"))
         parameters = {**(defaults.get("parameters") or {}), **(spec.get("parameters") or {})}
+        seconds = timeout or spec.get("timeout") or defaults.get("timeout") or CELL_TIMEOUT
         if "store" in parameters:
             parameters["store"] = str((root / parameters["store"]).resolve())
-        if spec.get("for_each") == "province":
-            from .store import connect
+        if spec.get("for_each") != "province":
+            reports.append({"name": name, "notebook": notebook, "parameters": parameters, "timeout": seconds})
+            continue
+        try:
+            provinces = _provinces(parameters.get("store") or "")
+        except ReportError as exc:
+            failures[name] = f"{name}: {exc}"
+            continue
+        for province in provinces:
+            # Plain replacement, not str.format: a title may hold braces of its own.
+            filled = {k: (v.replace("{province}", province) if isinstance(v, str) else v) for k, v in parameters.items()}
+            reports.append({"name": f"{name}-{_slug(province)}", "notebook": notebook,
+                            "parameters": {**filled, "province": province}, "timeout": seconds})
+    return reports, failures
 
-            _require_store(parameters.get("store", ""))
-            with connect(parameters["store"]) as con:
-                provinces = sorted(p for (p,) in con.execute(
-                    "SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
-            for province in provinces:
-                filled = {k: (v.format(province=province) if isinstance(v, str) else v) for k, v in parameters.items()}
-                reports.append({"name": f"{spec['name']}-{_slug(province)}", "notebook": notebook,
-                                "parameters": {**filled, "province": province}})
-        else:
-            reports.append({"name": spec["name"], "notebook": notebook, "parameters": parameters})
-    return reports
+
+def _provinces(store: str) -> list[str]:
+    from .store import connect
+
+    _require_store(store)
+    with connect(store) as con:
+        return sorted(p for (p,) in con.execute("SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
 
 
 def _slug(text: str) -> str:
-    import re
-
     from .clean.normalize import ascii_fold
 
     return re.sub(r"[^a-z0-9]+", "-", ascii_fold(text)).strip("-")
 
 
 def run_config(config_path: str | Path, out_dir: str | Path, only: list[str] | None = None,
-               if_changed: bool = False, formats: tuple[str, ...] = ("html", "pdf")) -> tuple[list[ReportResult], list[str]]:
-    """Run every report of the config (or those named in ``only``); write the index. Returns results and errors."""
+               if_changed: bool = False, formats: tuple[str, ...] = ("html", "pdf"),
+               timeout: float | None = None) -> tuple[list[ReportResult], list[str]]:
+    """Run every report of the config (or those named in ``only``); write the index. Returns results and errors.
+
+    One report's failure, whatever it is, is recorded and the next report runs; the
+    index is written in the end in every case (unless the disk refuses it: then that
+    is one more error).
+    """
     config_path = Path(config_path)
-    config = yaml.safe_load(config_path.read_text("utf-8")) or {}
-    root = config_path.resolve().parent.parent
-    results, errors = [], []
-    for spec in expand_config(config, root):
-        if only and spec["name"] not in only:
-            continue
+    results: list[ReportResult] = []
+    failures: dict[str, str] = {}
+    problems: list[str] = []
+    try:
+        document = read_yaml(config_path)
+        check(document, REPORTS_SCHEMA, apart=("reports",))
+    except ConfigError as exc:
+        problems.append(str(exc))
+        specs: list[dict] = []
+    else:
+        specs, failures = expand_config(document, config_path.resolve().parent.parent, timeout)
+    if only:
+        specs = [s for s in specs if s["name"] in only]
+        failures = {k: v for k, v in failures.items() if k in only}
+        problems += [f"no report named {n!r} in {config_path}" for n in only
+                     if not problems and n not in {s["name"] for s in specs} | set(failures)]
+    for name, message in failures.items():
+        record_failure(out_dir, name, message)
+    for spec in specs:
         try:
-            results.append(run_report(spec["notebook"], out_dir, spec["parameters"], spec["name"], formats, if_changed))
+            results.append(run_report(spec["notebook"], out_dir, spec["parameters"], spec["name"], formats, if_changed,
+                                      spec["timeout"]))
         except ReportError as exc:
-            errors.append(str(exc))
-    write_index(out_dir)
-    return results, errors
+            failures[spec["name"]] = str(exc)
+        except Exception as exc:  # noqa: BLE001 - one report's failure, whatever it is, must not stop the others
+            failures[spec["name"]] = f"{spec['name']}: {type(exc).__name__}: {exc}"
+            record_failure(out_dir, spec["name"], failures[spec["name"]])
+    try:
+        write_index(out_dir, failures, problems)
+    except OSError as exc:
+        (Path(out_dir) / "index.html.tmp").unlink(missing_ok=True)
+        problems.append(f"could not write the index in {out_dir}: {exc.strerror or exc}")
+    return results, problems + list(failures.values())
 
 
-def write_index(out_dir: str | Path) -> Path:
-    """``index.html`` listing every published report with its date, parameters and links."""
+def _first_line(text: str, limit: int = 400) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[:limit] + " …"
+
+
+def write_index(out_dir: str | Path, failures: dict[str, str] | None = None, problems: list[str] | None = None) -> Path:
+    """``index.html`` listing every report with its state, date, parameters and links.
+
+    A report whose last run failed (``failures`` of this run, or ``failed.json``
+    from an earlier one) is shown as failed, with the error and a link to the kept
+    notebook, next to the links to its last good output.
+    """
     out_dir = Path(out_dir)
+    failures = dict(failures or {})
+    names = {p.parent.name for pattern in ("*/latest.json", f"*/{FAILED}") for p in out_dir.glob(pattern)} | set(failures)
     rows = []
-    for record_file in sorted(out_dir.glob("*/latest.json")):
-        record = json.loads(record_file.read_text("utf-8"))
-        name = record_file.parent.name
-        shown = {k: v for k, v in record["parameters"].items() if k not in PATH_PARAMETERS and v not in (None, "")}
-        links = " · ".join(f'<a href="{html.escape(name)}/latest.{s}">{s.upper()}</a>'
-                           for s in ("html", "pdf") if (record_file.parent / f"latest.{s}").exists())
-        rows.append(f"<tr><td>{html.escape(name)}</td><td>{html.escape(str(shown.get('title', '')))}</td>"
-                    f"<td>{html.escape(record['finished'].replace('T', ' '))}</td>"
-                    f"<td><code>{html.escape(json.dumps(shown, ensure_ascii=False))}</code></td><td>{links}</td></tr>")
+    for name in sorted(names):
+        folder = out_dir / name
+        record = _read_json(folder / "latest.json") or {}
+        failure = _read_json(folder / FAILED)
+        error = failures.get(name) or (failure or {}).get("error")
+        shown = {k: v for k, v in (record.get("parameters") or {}).items() if k not in PATH_PARAMETERS and v not in (None, "")}
+        links = [f'<a href="{html.escape(name)}/latest.{s}">{s.upper()}</a>'
+                 for s in ("html", "pdf") if record and (folder / f"latest.{s}").exists()]
+        if error:
+            kept = (failure or {}).get("run")
+            if kept and (folder / kept / "report.ipynb").exists():
+                links.append(f'<a href="{html.escape(name)}/{html.escape(kept)}/report.ipynb">failed notebook</a>')
+            state = (f'<td class="failed"><b>failed</b> {html.escape((failure or {}).get("failed", "").replace("T", " "))}'
+                     f"<br><small>{html.escape(_first_line(error))}</small>"
+                     + ("<br><small>HTML/PDF: the last good run</small>" if record else "") + "</td>")
+        else:
+            state = '<td class="ok">ok</td>'
+        rows.append(f"<tr><td>{html.escape(name)}</td>{state}<td>{html.escape(str(shown.get('title', '')))}</td>"
+                    f"<td>{html.escape(str(record.get('finished', '—')).replace('T', ' '))}</td>"
+                    f"<td><code>{html.escape(json.dumps(shown, ensure_ascii=False))}</code></td>"
+                    f"<td>{' · '.join(links) or '—'}</td></tr>")
+    banner = "".join(f'<p class="failed"><b>Configuration error</b><br><small>{html.escape(p)}</small></p>'
+                     for p in problems or [])
     page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Reports</title>
 <style>body{{font-family:"DejaVu Sans",sans-serif;margin:2em;}} table{{border-collapse:collapse;}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top;}} th{{background:#f2f4f7;}}</style></head>
-<body><h1>Báo cáo / Reports</h1><p>analysis {html.escape(__version__)} · {dt.datetime.now():%Y-%m-%d %H:%M}</p>
-<table><tr><th>Name</th><th>Title</th><th>Run</th><th>Parameters</th><th>Files</th></tr>
+td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top;}} th{{background:#f2f4f7;}}
+.failed{{background:#fdecea;color:#8a1c12;}} .ok{{color:#1a7f37;}}</style></head>
+<body><h1>Báo cáo / Reports</h1><p>analysis {html.escape(__version__)} · {dt.datetime.now():%Y-%m-%d %H:%M}</p>{banner}
+<table><tr><th>Name</th><th>State</th><th>Title</th><th>Last good run</th><th>Parameters</th><th>Files</th></tr>
 {''.join(rows)}</table></body></html>"""
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "index.html").write_text(page, encoding="utf-8")
+    (out_dir / "index.html.tmp").write_text(page, encoding="utf-8")
+    (out_dir / "index.html.tmp").replace(out_dir / "index.html")
     return out_dir / "index.html"
+
+
+def _read_json(path: Path) -> dict | None:
+    """A small JSON record, or None when it is missing or unreadable (a run killed while writing it)."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None

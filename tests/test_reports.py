@@ -1,8 +1,11 @@
-"""Notebooks and reports: every notebook runs on the sample, the PDF has Vietnamese text, article text stays text."""
+"""Notebooks and reports: every notebook runs on the sample, the PDF has Vietnamese text, article text stays text;
+each report's failure is contained and the index always written; names are folders, parameters never markup."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from pathlib import Path
 
 import nbformat
@@ -12,9 +15,44 @@ from pypdf import PdfReader
 
 from analysis import aggregate as agg
 from analysis.build import build
-from analysis.report import ReportError, run_config, run_report
+from analysis.report import ReportError, run_config, run_report, to_pdf
 
 NOTEBOOKS = ["corpus_overview", "indicators", "directives", "places", "report"]
+EVIL_TITLE = "![x](file://{png}) [click](javascript:alert(1)) $\\undefinedcommand{{$ *end*"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def kernels_import_this_checkout(root):
+    """Kernels start in notebooks/: make them import the package under test, not another installed copy."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("PYTHONPATH", os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH")) if p))
+    yield
+    patch.undo()
+
+
+def _tiny_notebook(path: Path, *cells: str) -> Path:
+    """A notebook with a parameters cell (title, date_from) and the given code cells."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('title = "t"\ndate_from = None')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, *(nbformat.v4.new_code_cell(c) for c in cells)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _png(path: Path) -> Path:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(1, 1))
+    ax.plot([0, 1])
+    fig.savefig(path)
+    plt.close(fig)
+    return path
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +177,9 @@ def test_article_text_is_escaped_not_markup(tmp_path, root):
     (corpus / "evil.jsonl").write_text(json.dumps({
         "id": "evil", "title": "Tin <script>alert(1)</script> <b>đậm</b>",
         "text": "Đảng bộ xã có 11 chi bộ với 192 đảng viên <script>alert(2)</script>. Chỉ thị 05-CT/TW <img src=x onerror=alert(3)>.",
+    }, ensure_ascii=False) + "\n" + json.dumps({  # LaTeX in an id: matplotlib would read "$…$" as a formula
+        "id": "$\\undefinedcommand{$", "title": "Tin $\\frac{$ toán",
+        "text": "Chi bộ ấp có 25 đảng viên $\\undefinedcommand{$. Thực hiện Chỉ thị 05-CT/TW.",
     }, ensure_ascii=False), encoding="utf-8")
     build(corpus, store=tmp_path / "store", workers=1, quiet=True)
     for name in ("corpus_overview", "report"):
@@ -147,6 +188,7 @@ def test_article_text_is_escaped_not_markup(tmp_path, root):
         html = result.html.read_text("utf-8")
         assert "<script>alert(" not in html and "<img src=x" not in html
         assert "&lt;script&gt;alert(" in html
+        assert "$\\undefinedcommand{$" in html and "mathjax" not in html.lower()  # shown, and nothing typesets it
 
 
 def test_parameters_are_checked_before_execution(store, root, tmp_path):
@@ -197,3 +239,129 @@ def test_config_runs_one_report_per_province_and_writes_the_index(store, root, t
     assert 'href="province-ben-tre/latest.html"' in index and "Báo cáo Bến Tre" in index
     ben_tre = (tmp_path / "out" / "province-ben-tre" / "latest.html").read_text("utf-8")
     assert "192" in ben_tre and "51.349" not in ben_tre  # Long An's figure is not in Bến Tre's report
+
+
+def test_chart_labels_with_dollars_are_drawn_as_text():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from analysis.charts import bar, heatmap, province_map
+
+    label = "$\\undefinedcommand{$"
+    figures = [
+        bar(pd.DataFrame({"doc_id": [label, "b"], "n": [3, 1]}), "n", "doc_id", "Độ dài $\\frac{$"),
+        heatmap(pd.DataFrame({"05-CT/TW": [1, 2]}, index=[label, "Bến Tre"]), "$x$"),
+        province_map(pd.DataFrame({"province": [label, "Bến Tre"], "longitude": [106.0, 106.4],
+                                   "latitude": [10.0, 10.2], "value": [5, 3]}), "$\\frac{$", "đảng viên"),
+    ]
+    for fig in figures:
+        fig.canvas.draw()  # mathtext would fail here on \undefinedcommand
+        texts = [t.get_text() for ax in fig.axes for t in [*ax.texts, *ax.get_yticklabels(), ax.title]]
+        assert any("undefinedcommand" in t or "frac" in t or "$x" in t for t in texts)
+
+
+def test_markup_in_parameters_stays_text(store, root, tmp_path):
+    png = _png(tmp_path / "secret.png")
+    title = EVIL_TITLE.format(png=png)
+    result = run_report(root / "notebooks" / "report.ipynb", tmp_path / "out", {"store": str(store), "title": title},
+                        name="evil")
+    html = result.html.read_text("utf-8")
+    assert 'src="file:' not in html and 'href="javascript:' not in html and "<em>end</em>" not in html
+    assert "[click](javascript:alert(1))" in html and "*end*" in html  # the title as written
+    assert "<script src=" not in html and "mathjax" not in html.lower()  # the page loads nothing, typesets nothing
+    reader = PdfReader(str(result.pdf))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "[click](javascript:alert(1))" in "".join(text.split())  # as text (the line may wrap anywhere)
+    assert (100, 100) not in [image.image.size for page in reader.pages for image in page.images]  # secret.png not embedded
+
+
+def test_pdf_fetches_no_file_and_no_url(tmp_path):
+    import base64
+
+    png = _png(tmp_path / "local.png")
+    inline = base64.b64encode(png.read_bytes()).decode()
+    html = (f'<p>local <img src="file://{png}"> relative <img src="local.png"> remote <img src="http://127.0.0.1:9/x.png">'
+            f' inline <img src="data:image/png;base64,{inline}"></p>')
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=[
+        nbformat.v4.new_output("display_data", data={"text/html": html})])])
+    pdf = to_pdf(nb, tmp_path / "out.pdf")
+    assert sum(len(page.images) for page in PdfReader(str(pdf)).pages) == 1  # the page's own data: image only
+
+
+def test_report_names_are_folders_never_paths(tmp_path, root):
+    from analysis.cli import main
+
+    notebook = _tiny_notebook(tmp_path / "nb" / "ok.ipynb", "print(title)")
+    out = tmp_path / "deep" / "out"
+    for name in ("../../x", str(tmp_path / "abs"), "a/b", "..", "", "-rf"):
+        with pytest.raises(ReportError, match="report name"):
+            run_report(notebook, out, {}, name=name, formats=("html",))
+    assert not out.exists() and not (tmp_path / "x").exists() and not (tmp_path / "abs").exists()
+    assert main(["report", "--notebook", str(notebook), "--name", "../../x", "--out-dir", str(out), "--html-only"]) == 2
+    assert not out.exists() and not (tmp_path / "x").exists()
+
+
+def test_config_run_contains_each_failure_and_always_writes_the_index(tmp_path):
+    from analysis.cli import main
+
+    _tiny_notebook(tmp_path / "notebooks" / "ok.ipynb", "print(title, date_from)")
+    _tiny_notebook(tmp_path / "notebooks" / "dies.ipynb", "import os\nos._exit(1)")
+    _tiny_notebook(tmp_path / "notebooks" / "hangs.ipynb", "import time\ntime.sleep(120)")
+    config = tmp_path / "reports" / "reports.yml"
+    config.parent.mkdir()
+    entries = """  - name: first
+  - name: dies
+    notebook: notebooks/dies.ipynb
+  - name: hangs
+    notebook: notebooks/hangs.ipynb
+    timeout: 2
+  - name: dated
+    parameters: {date_from: 2023-01-01}
+  - name: binary
+    parameters: {title: !!binary aGVsbG8=}
+  - name: ../escape
+  - name: last
+"""
+    config.write_text("defaults:\n  notebook: notebooks/ok.ipynb\nreports:\n" + entries, encoding="utf-8")
+    out = tmp_path / "out"
+    started = time.perf_counter()
+    results, errors = run_config(config, out, formats=("html",))
+    assert time.perf_counter() - started < 100  # the hanging cell was stopped
+    assert {r.name for r in results} == {"first", "dated", "last"}
+    assert len(errors) == 4, errors
+    for words in ("dies: the notebook's kernel died", "hangs: a cell ran longer than 2 s", "!!binary value is not allowed",
+                  "'../escape' is not a report name"):
+        assert any(words in e for e in errors), (words, errors)
+    assert not (tmp_path / "escape").exists()
+    index = (out / "index.html").read_text("utf-8")
+    for name in ("first", "dated", "last"):
+        assert f'href="{name}/latest.html"' in index
+    assert index.count("<b>failed</b>") == 4 and 'href="hangs/' in index  # the kept notebook of the run that hung
+    assert json.loads((out / "dies" / "failed.json").read_text("utf-8"))["error"].startswith("dies: the notebook's kernel")
+
+    # The next night "first" breaks: it is shown as failed, its last good report still linked and untouched.
+    good = (out / "first" / "latest.html").read_bytes()
+    config.write_text("defaults:\n  notebook: notebooks/ok.ipynb\nreports:\n"
+                      + entries.replace("  - name: first\n", "  - name: first\n    notebook: notebooks/dies.ipynb\n"),
+                      encoding="utf-8")
+    assert main(["report", "--only", "first", "--config", str(config), "--out-dir", str(out), "--html-only"]) == 1
+    index = (out / "index.html").read_text("utf-8")
+    row = index[index.index("<tr><td>first</td>"):].split("</tr>")[0]
+    assert "<b>failed</b>" in row and "kernel died" in row and 'href="first/latest.html"' in row
+    assert (out / "first" / "latest.html").read_bytes() == good
+
+
+def test_a_full_disk_fails_that_report_only(tmp_path):
+    notebook = _tiny_notebook(tmp_path / "nb" / "ok.ipynb", "print(title)")
+    out = tmp_path / "out"
+    good = run_report(notebook, out, {"title": "one"}, name="r", formats=("html",))
+    before = good.html.read_bytes()
+    (out / "r" / "latest.html.tmp").symlink_to("/dev/full")  # every write there fails with ENOSPC
+    with pytest.raises(ReportError, match="No space left on device"):
+        run_report(notebook, out, {"title": "two"}, name="r", formats=("html",))
+    assert (out / "r" / "latest.html").read_bytes() == before and not (out / "r" / "latest.html.tmp").exists()
+    assert "No space left" in json.loads((out / "r" / "failed.json").read_text("utf-8"))["error"]
+    run_report(notebook, out, {"title": "three"}, name="r", formats=("html",))
+    assert not (out / "r" / "failed.json").exists()

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import yaml
-
+from ..config import CHROME_SCHEMA, load_config_text
 from ..patterns import phrase_union
 from .normalize import match_form
 
@@ -41,7 +40,8 @@ class ChromeVocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> ChromeVocabulary:
     """Load the packaged chrome vocabulary (cached: it is immutable)."""
-    data = yaml.safe_load(resources.files("analysis.rules").joinpath("chrome.yaml").read_text("utf-8"))
+    source = resources.files("analysis.rules").joinpath("chrome.yaml")
+    data = load_config_text(source.read_text("utf-8"), CHROME_SCHEMA, str(source))
     return ChromeVocabulary(
         footer_markers=tuple(match_form(p) for p in data["footer_markers"]),
         chrome_lines=tuple(match_form(p) for p in data["chrome_lines"]),
@@ -119,6 +119,11 @@ def is_chrome_line(line: str) -> bool:
     return len(s.split()) <= 20 and bool(_has_email(stripped) or _PHONE.search(stripped))
 
 
+def _is_paragraph(line: str) -> bool:
+    """A long line that is not a contact line: article text, wherever it stands."""
+    return len(line.split()) >= 40 and not is_contact_line(line)
+
+
 def footer_start(lines: list[str], body_start: int = 0) -> int:
     """Index of the first line of the page footer, or ``len(lines)`` if none.
 
@@ -128,12 +133,13 @@ def footer_start(lines: list[str], body_start: int = 0) -> int:
     chrome (pagination, bare punctuation, counters) is also footer.
     """
     n = len(lines)
+    # The last real paragraph, found once (testing the lines after every marker was
+    # quadratic on a page of thousands of "Xem thêm" lines).
+    last_paragraph = next((i for i in range(n - 1, body_start - 1, -1) if _is_paragraph(lines[i])), -1)
     for i in range(body_start, n):
-        if is_footer_marker(lines[i]):
-            rest = lines[i + 1 :]
-            if not any(len(r.split()) >= 40 and not is_contact_line(r) for r in rest):
-                n = i
-                break
+        if i >= last_paragraph and is_footer_marker(lines[i]):
+            n = i
+            break
     # Walk back over trailing chrome lines and blanks.
     while n > body_start and (not lines[n - 1].strip() or is_chrome_line(lines[n - 1]) or is_contact_line(lines[n - 1])):
         n -= 1

@@ -223,12 +223,8 @@ def _before_first_comma(text: str) -> str:
 def _organization(text: str, orgs: list[dict], start: int, before: int) -> tuple[str | None, str | None]:
     """The organization (and its level) the sentence names nearest before ``before``,
     else the area it speaks of ("toàn tỉnh")."""
-    best = None
-    for org in orgs:
-        if org["start"] >= before:
-            break
-        if org["start"] >= start:
-            best = org
+    i = bisect.bisect_left(orgs, before, key=lambda org: org["start"])  # orgs are in text order
+    best = orgs[i - 1] if i and orgs[i - 1]["start"] >= start else None
     if best is not None:
         return best["name"], best["level"]
     area = None

@@ -30,7 +30,10 @@ _PREFIX_REVERSED = re.compile(
     r"(?:\s+(?:" + phrase_union([w[::-1] for w in _PREFIXES[0]]) + "))?"
     r"(?:\s+(?:" + phrase_union([w[::-1] for w in _PREFIXES[1]]) + "))?"
 )
-_LEVEL_WORD = re.compile(r"\s+(?:khối|xã|phường|thị\s+trấn|huyện|quận|thị\s+xã|thành\s+phố|tỉnh|tp\.?|cơ\s+sở)(?!\w)")
+# The words that name a level, written after a committee word ("Đảng ủy xã") or before a
+# place ("huyện Châu Thành"), in match form.
+LEVEL_WORDS = ("khối", "xã", "phường", "thị trấn", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "tp", "tp.", "cơ sở")
+_LEVEL_WORD = re.compile(r"\s+(?:" + phrase_union(LEVEL_WORDS, boundaries=False) + r")(?!\w)")
 _REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capitalised name that follows
 
 _LEVELS = [

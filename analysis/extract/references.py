@@ -12,6 +12,7 @@ NUMBER[/YEAR]/TYPE-ISSUER ("1436/QĐ-UBND", "100/2019/NĐ-CP").
 """
 from __future__ import annotations
 
+import bisect
 import re
 from functools import lru_cache
 
@@ -97,10 +98,15 @@ def _type_before(words: tuple[str, ...]) -> re.Pattern[str]:
 _BARE_NUMBER = re.compile(r"\d(?<!\w\d)\d{0,3}(?![\d\w]|\s*[-/]\s*\w|[.,]\d)")
 
 
-def _type_word_before(mf: str, start: int, types: dict[str, str]) -> tuple[str, int, bool] | None:
+
+def _type_word_before(mf: str, start: int, type_before: re.Pattern[str]) -> tuple[str, int, bool] | None:
     """The type word written just before ``start`` of match-form text: (word, its offset,
-    whether "số" stands between), or None."""
-    m = _type_before(tuple(types)).match(mf[max(0, start - 40) : start][::-1])
+    whether "số" stands between), or None. ``type_before`` is ``_type_before`` of the types."""
+    head = mf[max(0, start - 40) : start]
+    word_end = head.rstrip()
+    if len(word_end) == len(head) or not word_end[-1:].isalpha():
+        return None  # a type word ends in a letter, then blank space: most numbers have none
+    m = type_before.match(head[::-1])
     if m is None:
         return None
     return " ".join(m.group("word")[::-1].split()), start - m.end(), bool(m.group("so"))
@@ -129,54 +135,93 @@ def _level_of_body(body: str | None) -> str | None:
     return organization_level(body)
 
 
+class _Taken:
+    """Spans already given to citations of one kind, none overlapping another and added
+    in text order: an overlap test is a binary search, not a scan of them all."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, start: int, end: int) -> None:
+        self.starts.append(start)
+        self.ends.append(end)
+
+    def overlaps(self, start: int, end: int) -> bool:
+        """Whether a taken span (a, b) has a < end and start < b."""
+        i = bisect.bisect_left(self.starts, end) - 1  # the last span that starts before ``end`` ends last
+        return i >= 0 and self.ends[i] > start
+
+
 def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
     """Every coded citation, and uncoded ones of the types the rules list."""
     types, uncoded, aliases, levels = (rules.citations.types, rules.citations.uncoded, rules.citations.aliases,
                                        rules.citations.levels)
     mf = match_form(text)
     rows: list[dict] = []
-    taken: list[tuple[int, int]] = []
+    type_before = _type_before(tuple(types))
+    # A citation's parts depend on a few strings only: each is worked out once per text
+    # (a page that repeats one code thousands of times costs no more than the rows).
+    issuers: dict[str, str] = {}
+    levels_of: dict[str | None, str | None] = {}
+    details: dict[str, dict] = {}
+
+    def details_at(end: int) -> dict:
+        tail = text[end : end + 160]
+        if tail not in details:
+            details[tail] = _details(tail, 0)
+        return details[tail]
+
+    coded, bare = _Taken(), _Taken()  # each in text order; a bare citation never overlaps a coded one
     for m in _CODE.finditer(text) if "/" in text else ():  # every code has a "/"
         if m.group("type"):
             style, doc_type = "party", m.group("type").upper()
-            issuer = normalize_issuer(m.group("issuer"), aliases)
+            raw_issuer = m.group("issuer")
+            if raw_issuer not in issuers:
+                issuers[raw_issuer] = normalize_issuer(raw_issuer, aliases)
+            issuer = issuers[raw_issuer]
             code = f"{m.group('number')}-{doc_type}/{issuer}"
         else:
             style, doc_type, issuer, year = "state", m.group("state_type").upper(), m.group("state_issuer"), m.group("year")
             code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
-        taken.append(m.span())
-        before = _type_word_before(mf, m.start(), types)
+        coded.add(*m.span())
+        before = _type_word_before(mf, m.start(), type_before)
         type_word, start = before[:2] if before else (None, m.start())
+        if issuer not in levels_of:
+            levels_of[issuer] = issuer_level(issuer, levels)
         rows.append({
             "doc_id": doc_id, "code": code, "coded": True, "style": style, "number": m.group("number"),
-            "doc_type": doc_type, "issuer": issuer, "issuer_level": issuer_level(issuer, levels),
+            "doc_type": doc_type, "issuer": issuer, "issuer_level": levels_of[issuer],
             "type_word": type_word, "start": start, "end": m.end(), "matched_text": text[start : m.end()],
-            **_details(text, m.end()),
+            **details_at(m.end()),
         })
     if types:
         for m in _BARE_NUMBER.finditer(mf):
-            before = _type_word_before(mf, m.start(), types)
+            if not mf[m.start() - 1 : m.start()].isspace():
+                continue  # a type word is followed by blank space: most numbers have none before them
+            number, end = m.group(0), m.end()
+            before = _type_word_before(mf, m.start(), type_before)
             if before is None:
                 continue
             type_word, start, with_so = before
-            if any(a < m.end() and start < b for a, b in taken):
+            if coded.overlaps(start, end) or bare.overlaps(start, end):
                 continue
             if not with_so and not text[start].isupper():
                 continue  # "kết luận 12 đảng viên …" is the verb, not a document
             code_type = types[type_word]
-            details = _details(text, m.end())
-            taken.append((start, m.end()))
+            found = details_at(end)
+            bare.add(start, end)
             rows.append({
-                "doc_id": doc_id, "code": f"{code_type} {m.group(0)}", "coded": False, "style": "uncoded",
-                "number": m.group(0), "doc_type": code_type, "issuer": None,
-                "issuer_level": _level_of_body(details["issued_by"]), "type_word": type_word,
-                "start": start, "end": m.end(), "matched_text": text[start : m.end()],
-                "scored": code_type in uncoded, **details,
+                "doc_id": doc_id, "code": f"{code_type} {number}", "coded": False, "style": "uncoded",
+                "number": number, "doc_type": code_type, "issuer": None,
+                "issuer_level": _level_of_body(found["issued_by"]), "type_word": type_word,
+                "start": start, "end": end, "matched_text": text[start:end],
+                "scored": code_type in uncoded, **found,
             })
     # Plenum resolutions have no number of their own: "Nghị quyết Trung ương 4 (khóa XII)".
     for m in (_PLENUM.finditer(text) if "trung ương" in mf else ()):
         plenum = m.group(1) or m.group(2)
-        if not plenum or any(a < m.end() and m.start() < b for a, b in taken):
+        if not plenum or coded.overlaps(m.start(), m.end()) or bare.overlaps(m.start(), m.end()):
             continue
         term = m.group(3)
         rows.append({

@@ -15,9 +15,8 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
 from ..clean.normalize import match_form
+from ..config import INDICATORS_SCHEMA, ConfigError, load_config, load_config_text
 from ..patterns import phrase_union
 
 CONDITIONS = ("head", "not_head", "before", "after", "context", "after_unit", "sentence", "clause", "clause_start")
@@ -266,9 +265,9 @@ def default_rules_path() -> Path:
 @lru_cache(maxsize=16)
 def _compiled(path: str, mtime_ns: int) -> Rules:
     try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{path}: not valid YAML: {exc}") from None
+        data = load_config(path, INDICATORS_SCHEMA)  # safe YAML, top-level shape; parse_rules checks the entries
+    except ConfigError as exc:
+        raise RulesError(str(exc)) from None
     return parse_rules(data, path)
 
 
@@ -276,9 +275,9 @@ def _compiled(path: str, mtime_ns: int) -> Rules:
 def rules_from_text(text: str, source: str = "<rules>") -> Rules:
     """Compile rules from YAML text (cached by content)."""
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RulesError(f"{source}: not valid YAML: {exc}") from None
+        data = load_config_text(text, INDICATORS_SCHEMA, source)
+    except ConfigError as exc:
+        raise RulesError(str(exc)) from None
     return parse_rules(data, source)
 
 
