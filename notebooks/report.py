@@ -74,7 +74,7 @@ for indicator in agg.indicator_names(catalog):
 
 # %%
 display(Markdown(f"## {L('directives')}"))
-show_table(cited, max_rows=15)
+show_downloadable(cited, "directives", max_rows=15)
 matrix = agg.localities_by_directive(citations)
 if not matrix.empty:
     fig = heatmap(matrix, L("province") + " × " + L("code"))
@@ -86,7 +86,7 @@ show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="so
 
 # %%
 display(Markdown(f"## {L('dictionary')}"))
-show_table(agg.data_dictionary(catalog, language))
+show_downloadable(agg.data_dictionary(catalog, language), "indicators")
 display(Markdown(escape(L("dictionary_note"))))
 
 # %%
