@@ -4,7 +4,8 @@ Commands: ``documents`` (one JSON object per loaded document, with its
 Party-building ``relevance`` and ``party_building`` flag), ``extract``
 (one row per indicator mention or citation; of Party-building documents only
 unless ``--all-topics``), ``report`` (run a notebook with
-papermill and convert it). User mistakes (missing path, unknown format) print
+papermill and convert it), ``search`` (sentences of a store's articles that
+match a query, in context). User mistakes (missing path, unknown format) print
 one line to stderr and exit 2; rejected inputs are reported, never fatal.
 """
 from __future__ import annotations
@@ -146,6 +147,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_search(args: argparse.Namespace) -> int:
+    from .io import write_table
+    from .search import SearchError, format_result, search
+
+    if args.out:
+        _check_out(args.out)
+    try:
+        result = search(args.query, store=args.store, limit=args.limit, province=args.province)
+    except SearchError as exc:
+        raise UserError(str(exc)) from None
+    if len(result):
+        print(format_result(result))
+    if args.out:
+        write_table(result.hits, args.out)
+    print(result.message + (f"; wrote {args.out}" if args.out else ""), file=sys.stderr)
+    return 0
+
+
 def _written(result) -> str:
     """One line per report: whether it was written or left unchanged, and its files."""
     return f"{'unchanged' if result.skipped else 'written'}: {result.html}" + (f", {result.pdf}" if result.pdf else "")
@@ -218,6 +237,17 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="stop a cell that runs longer (default: the config's timeout, else 600)")
     report.set_defaults(func=cmd_report)
+
+    search = commands.add_parser(
+        "search", help="Find the sentences of the store's articles that match words or \"a phrase\", with diacritics or without.",
+        description="Full-text search over the titles and sentences of a store's articles (accent-insensitive), "
+                    "best matches first, grouped by article, each match shown in its context.")
+    search.add_argument("query", help='words that must all occur in a sentence; "quoted words" must occur as written')
+    search.add_argument("--store", default="data/store", help="store to search (default: data/store)")
+    search.add_argument("--limit", type=int, default=20, help="sentences to show, best first (default: 20)")
+    search.add_argument("--province", help="only articles of this province (with or without diacritics)")
+    search.add_argument("--out", help="also write the sentence hits to this file: .jsonl, .csv or .parquet")
+    search.set_defaults(func=cmd_search)
     return parser
 
 

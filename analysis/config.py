@@ -306,6 +306,8 @@ INDICATORS_SCHEMA = {
         "version": {"type": "integer"},
         "units": {"type": "object", "minProperties": 1, "additionalProperties": _PHRASES},
         "linkers": _PHRASES, "breakdown": _PHRASES, "passive": _PHRASES, "comrade_requires": _PHRASES,
+        "fixed_phrases": _PHRASES, "ratio_total_is_target": _PHRASES,
+        "unit_splits": {"type": "object", "additionalProperties": _PHRASES},
         "max_link_words": {"type": "integer", "minimum": 0},
         "unit_flags": {"type": "object", "additionalProperties": {"type": "string"}},
         "flags": _ENTRIES, "roles": _ENTRIES, "implied_units": _ENTRIES,

@@ -93,6 +93,123 @@ def test_sentences(text, expected):
     assert facts(text) == expected
 
 
+# Classes of phrasing met on articles the rules were not written from (issue 11), each with
+# several sentences written for the class in ordinary news style.
+PHRASING_CLASSES = {
+    # A breakdown keeps the indicator of the count it breaks down, not "có N đảng viên" membership.
+    "breakdown": [
+        ("Năm qua, Đảng bộ xã kết nạp được 12 đảng viên mới, trong đó có 4 đảng viên là đoàn viên thanh niên.",
+         {("new_members", 12), ("new_members", 4)}),
+        ("Huyện ủy đã kết nạp 87 đảng viên; trong đó, đảng viên nữ 30 đồng chí, đảng viên là người dân tộc thiểu số 9 đồng chí.",
+         {("new_members", 87), ("new_members", 30), ("new_members", 9)}),
+        ("Dịp này có 96 tập thể, cá nhân được tuyên dương (gồm 21 tập thể và 75 cá nhân).",
+         {("commended_collectives", 96), ("commended_individuals", 96), ("commended_collectives", 21),
+          ("commended_individuals", 75)}),
+        ("Ủy ban Kiểm tra đã thi hành kỷ luật 9 đảng viên, trong đó có 2 đảng viên bị cách chức.",
+         {("disciplined_members", 9), ("disciplined_members", 2)}),
+        ("Đảng bộ thị trấn có 310 đảng viên, trong đó có 120 đảng viên nữ.",
+         {("party_members", 310), ("party_members", 120)}),
+    ],
+    # A passive verb after the counts, past a comma or two.
+    "passive_verb_after": [
+        ("Năm 2023, có 3 tập thể và 6 cá nhân được tỉnh, huyện khen thưởng.",
+         {("commended_collectives", 3), ("commended_individuals", 6)}),
+        ("Toàn huyện có 14 tập thể, 27 cá nhân được Ban Thường vụ Huyện ủy, UBND huyện tặng giấy khen.",
+         {("commended_collectives", 14), ("commended_individuals", 27)}),
+        ("Có 5 đảng viên đã bị chi bộ, Ủy ban Kiểm tra Đảng ủy xem xét, thi hành kỷ luật.", {("disciplined_members", 5)}),
+        # each count with its own passive verb is not one group sharing the last one
+        ("Có 15 đảng viên được kết nạp, 20 đảng viên được tặng Huy hiệu Đảng.", {("new_members", 15), ("badges", 20)}),
+        ("Năm qua, 4 tập thể được tặng cờ thi đua, 9 cá nhân được tặng bằng khen.",
+         {("commended_collectives", 4), ("commended_individuals", 9)}),
+    ],
+    # Counts in a list after "cho", each item with its own award, the verb at the head of the clause.
+    "list_after_cho": [
+        ("Chủ tịch UBND huyện tặng danh hiệu Lao động tiên tiến cho 640 cá nhân, danh hiệu Tập thể lao động tiên tiến cho 52 tập thể.",
+         {("commended_individuals", 640), ("commended_collectives", 52)}),
+        ("Dịp này, Ban Thường vụ Huyện ủy trao giấy khen cho 8 tập thể; Ủy ban nhân dân huyện tặng giấy khen cho 15 cá nhân.",
+         {("commended_collectives", 8), ("commended_individuals", 15)}),
+        ("Hỗ trợ kinh phí sửa nhà cho 12 hộ gia đình.", set()),
+        ("UBND huyện tặng giấy khen cho các tập thể, cá nhân gồm 18 tập thể và 27 cá nhân.",
+         {("commended_collectives", 18), ("commended_individuals", 27)}),
+        ("Ban Thường vụ Thị ủy biểu dương các điển hình, gồm: 6 tập thể, 19 cá nhân.",
+         {("commended_collectives", 6), ("commended_individuals", 19)}),
+        # "tập thể lao động tiên tiến" opens the next award of the list, not a lumped count
+        ("Hội đồng thống nhất tặng danh hiệu Lao động tiên tiến cho 412 cá nhân và Tập thể lao động tiên tiến cho 37 tập thể.",
+         {("commended_individuals", 412), ("commended_collectives", 37)}),
+    ],
+    # Ratios and targets are not counts: the total an admission count is measured against is its plan.
+    "ratios_and_targets": [
+        ("Năm 2024, Đảng bộ kết nạp 143/150 đảng viên, đạt 95,3% kế hoạch.", {("new_members", 143), ("new_members_target", 150)}),
+        ("Có 90% chi bộ đạt trong sạch vững mạnh, 85% đảng viên hoàn thành tốt nhiệm vụ.", set()),
+        ("Chỉ tiêu năm 2025 là kết nạp 120 đảng viên mới.", {("new_members_target", 120)}),
+        ("Nghị quyết đề ra mục tiêu mỗi năm xây dựng ít nhất 20 mô hình dân vận khéo.", {("models_target", 20)}),
+    ],
+    # Discipline, membership and models phrased the other ways the issue lists.
+    "discipline_phrasings": [
+        ("Năm 2023, Ủy ban Kiểm tra Huyện ủy đã xử lý kỷ luật 6 đảng viên vi phạm.", {("disciplined_members", 6)}),
+        ("Qua kiểm tra, đã khai trừ ra khỏi Đảng 2 đảng viên.", {("disciplined_members", 2)}),
+        ("Đã thi hành kỷ luật bằng hình thức cảnh cáo đối với 4 đảng viên.", {("disciplined_members", 4)}),
+        ("Ban Thường vụ đã cảnh cáo 2 đảng viên, khiển trách 5 đảng viên.",
+         {("disciplined_members", 2), ("disciplined_members", 5)}),
+    ],
+    "membership_phrasings": [
+        ("Hiện nay, toàn Đảng bộ hiện có 2.345 đảng viên, sinh hoạt tại 64 chi bộ.",
+         {("party_members", 2345), ("party_cells", 64)}),
+        ("Dự đại hội có 250 đại biểu, đại diện cho hơn 12.000 đảng viên trong toàn Đảng bộ.", {("party_members", 12000)}),
+        ("Hiện có 312 đảng viên đang sinh hoạt tại 18 chi bộ trực thuộc.", {("party_members", 312), ("party_cells", 18)}),
+        ("Nhân dịp kỷ niệm, Đảng ủy tặng quà cho 40 đảng viên có hoàn cảnh khó khăn.", set()),
+    ],
+    "models_by_kind": [
+        ("Toàn huyện đã xây dựng được 42 mô hình chi bộ kiểu mẫu.", {("models", 42)}),
+        ("Năm 2023, toàn tỉnh có 356 mô hình dân vận khéo được công nhận.", {("models", 356)}),
+        ("Các cấp đã xây dựng 120 mô hình “Dân vận khéo”, nâng tổng số lên 543 mô hình.", {("models", 120), ("models", 543)}),
+    ],
+    # The unit named before its number: "nâng tổng số tổ chức đảng lên 62".
+    "total_named_first": [
+        ("Sau khi sắp xếp, tổng số tổ chức cơ sở đảng của huyện là 48.", {("party_organizations", 48)}),
+        ("Qua đó, nâng tổng số tổ chức đảng trực thuộc lên 35, với 1.120 đảng viên.",
+         {("party_organizations", 35), ("party_members", 1120)}),
+        ("Tổng số tập thể được khen thưởng là 26.", {("commended_collectives", 26)}),
+    ],
+    # Units founded, dissolved or moved change the structure and are not its size.
+    "structure_changes": [
+        ("Năm 2023, Ban Thường vụ Huyện ủy đã giải thể 3 TCCS đảng và thành lập mới 7 chi bộ cơ sở.",
+         {("party_cells_change", 7), ("party_organizations_change", 7)}),
+        ("Đảng ủy tiếp nhận 2 tổ chức đảng về trực thuộc.", {("party_organizations_change", 2)}),
+        ("Hiện Đảng bộ có 41 chi bộ trực thuộc.", {("party_cells", 41)}),
+    ],
+    # Spellings with i for y (and y for i) match the same words.
+    "i_y_spelling": [
+        ("Qua kiểm tra, đã thi hành kỉ luật 7 đảng viên.", {("disciplined_members", 7)}),
+        ("Các cấp đã xem xét, thi hành kỉ luật đối với 14 tổ chức đảng.", set()),
+    ],
+    # "năm" is five and year: the year in "6 tháng đầu năm Đảng bộ …" counts nothing.
+    "nam_is_year": [
+        ("6 tháng đầu năm Đảng bộ huyện kết nạp 45 đảng viên.", {("new_members", 45)}),
+        ("Hằng năm chi bộ đều tổ chức sinh hoạt chuyên đề.", set()),
+        ("Chi bộ thôn có năm đảng viên.", {("party_members", 5)}),
+    ],
+    # Commas inside a set phrase do not cut the count off from its verb.
+    "set_phrase_commas": [
+        ("Huyện có 9 tập thể và 16 cá nhân điển hình trong học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh "
+         "được Chủ tịch UBND tỉnh tặng bằng khen.", {("commended_collectives", 9), ("commended_individuals", 16)}),
+        ("Biểu dương 12 cá nhân có nhiều đóng góp cho sự phát triển kinh tế, văn hóa, xã hội của địa phương.",
+         {("commended_individuals", 12)}),
+    ],
+    # A year is not a count, even when a unit word follows it on the next line of a layout.
+    "year_before_unit": [
+        ("TÔN VINH ĐIỂN HÌNH NĂM 2022\nĐảng bộ huyện đón nhận danh hiệu.", set()),
+        ("Trong năm 2023 Đảng bộ xã kết nạp 6 đảng viên.", {("new_members", 6)}),
+    ],
+}
+PHRASING_CASES = [(name, text, expected) for name, cases in PHRASING_CLASSES.items() for text, expected in cases]
+
+
+@pytest.mark.parametrize("name, text, expected", PHRASING_CASES, ids=[f"{c[0]}: {c[1][:40]}" for c in PHRASING_CASES])
+def test_phrasing_classes(name, text, expected):
+    assert facts(text) == expected
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -178,3 +295,70 @@ def test_vague_quantities_are_mentions_with_a_lower_bound(scale, low):
     mentions = extract_text(f"Đảng bộ có {scale} đảng viên.", references=False)
     assert list(mentions["indicator"]) == ["party_members"]
     assert mentions["lower_bound"].iloc[0] == low and "vague" in mentions["flags"].iloc[0]
+
+
+def references(text: str) -> list[str]:
+    mentions = extract_text(text)
+    return list(mentions.loc[mentions.indicator == "reference", "value"])
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # separators as typed by hand: a slash for the dash, spaced dashes, an en dash, a doubled space
+        ("Sau một năm thực hiện Chỉ thị 03/CT – TW ngày 14-5-2011 của Bộ Chính trị.", ["03-CT/TW"]),
+        ("Hội nghị sơ kết Chỉ thị số 05  CT – TW của Bộ Chính trị.", ["05-CT/TW"]),
+        ("Quán triệt Nghị quyết số 12 - NQ/TU của Tỉnh ủy.", ["12-NQ/TU"]),
+        ("Triển khai Kế hoạch số 45/KH-HU của Huyện ủy và Quyết định 1436/QĐ-UBND của UBND tỉnh.",
+         ["45-KH/HU", "1436/QĐ-UBND"]),
+        ("Thực hiện Nghị định 100/2019/NĐ-CP của Chính phủ.", ["100/2019/NĐ-CP"]),
+    ],
+)
+def test_citation_codes_written_loosely(text, expected):
+    assert references(text) == expected
+
+
+def test_an_uncoded_citation_of_a_coded_document_is_the_same_document():
+    text = ("Hội nghị sơ kết Kết luận 01-KL/TW về tiếp tục thực hiện Chỉ thị 05 của Bộ Chính trị. "
+            "Việc thực hiện Kết luận số 01 đã tạo chuyển biến; Chỉ thị 35-CT/TW được quán triệt, Chỉ thị 35 đi vào cuộc sống.")
+    assert references(text) == ["01-KL/TW", "CT 05", "35-CT/TW"]
+
+
+def test_a_figure_stated_only_in_the_headline_is_a_mention():
+    import pandas as pd
+
+    documents = pd.DataFrame([
+        {"doc_id": "a", "title": "312 đảng viên được trao tặng Huy hiệu Đảng dịp 7-11",
+         "text": "Trong đợt này, Đảng bộ tỉnh có 300 đảng viên được trao tặng và 12 đảng viên được truy tặng Huy hiệu Đảng."},
+        # the headline repeats a body figure, exactly or rounded: the same fact, once
+        {"doc_id": "b", "title": "Huyện Lộc Hà khen thưởng 15 tập thể và 32 cá nhân",
+         "text": "Dịp này, Huyện ủy khen thưởng 15 tập thể và 32 cá nhân tiêu biểu."},
+        {"doc_id": "c", "title": "Đảng bộ huyện có gần 6.000 đảng viên",
+         "text": "Hiện Đảng bộ huyện có 5.961 đảng viên sinh hoạt tại 48 tổ chức cơ sở đảng."},
+    ])
+    mentions = extract(documents, references=False)
+    got = {(r.doc_id, r.indicator, r.value, "headline" in r.flags) for r in mentions.itertuples()}
+    assert ("a", "badges", 312, True) in got
+    assert {(i, v) for d, i, v, _ in got if d == "b"} == {("commended_collectives", 15), ("commended_individuals", 32)}
+    assert len(mentions[mentions.doc_id == "b"]) == 2
+    assert {(i, v) for d, i, v, _ in got if d == "c"} == {("party_members", 5961), ("party_organizations", 48)}
+    headline = mentions[mentions["flags"].str.contains("headline")].iloc[0]
+    assert documents.title[0][headline.start : headline.end] == headline.matched_text
+
+
+def test_a_sentence_runs_on_over_a_hard_wrapped_line():
+    from analysis.extract.sentences import split_sentences
+
+    # a line that does not close its sentence and a next line in lower case: one sentence
+    text = "Năm qua, Huyện ủy đã khen thưởng 6 tập thể và\n14 cá nhân tiêu biểu. Đảng bộ có 20 chi bộ"
+    assert [text[a:b] for a, b in split_sentences(text)][0].endswith("cá nhân tiêu biểu.")
+    text = "Đảng bộ xã kết nạp 5 đảng viên\nvà công nhận 3 đảng viên chính thức."
+    assert len(split_sentences(text)) == 1
+    # a headline line over a body line stays apart
+    assert len(split_sentences("Đảng bộ xã Tân Hòa kết nạp 5 đảng viên\nSáng 3/2, Đảng bộ xã tổ chức lễ kết nạp.")) == 2
+    # text wrapped at a fixed width (from a print layout): lines run on whatever case the next opens with
+    line = "Đảng bộ huyện tiếp tục đẩy mạnh việc học tập và làm theo tư tưởng của Bác, trong đó có"
+    wrapped = "\n".join([line] * 9 + ["Hồ Chí Minh được tặng bằng khen."])
+    assert len(split_sentences(wrapped)) == 1
+    assert facts("\n".join([line] * 8 + ["5 tập thể và 7 cá nhân tiêu biểu trong học tập và làm theo Bác", "Hồ Chí Minh được Chủ tịch "
+                                          "UBND tỉnh tặng bằng khen."])) == {("commended_collectives", 5), ("commended_individuals", 7)}

@@ -79,9 +79,31 @@ def _mentions_frame(rows: list[dict], context: list[str] | None = None) -> pd.Da
     return frame.astype({"start": "int64", "end": "int64"}) if len(frame) else frame
 
 
+def _headline_rows(doc_id: str | None, title: str, rules: Rules, body: list[dict]) -> list[dict]:
+    """Mentions read from the headline that the body does not state: a headline that
+    repeats a body figure (exactly, or rounded: "gần 9.100" for 9.096) is the same fact.
+    They are flagged ``headline`` and their offsets are offsets into the title."""
+    stated: dict[str, list[float]] = {}
+    for row in body:
+        if isinstance(row["value"], (int, float)):
+            stated.setdefault(row["indicator"], []).append(float(row["value"]))
+    rows = []
+    for row in extract_mentions(title, rules, doc_id):
+        value = float(row["value"]) if isinstance(row["value"], (int, float)) else None
+        same = stated.get(row["indicator"], [])
+        tolerance = 0.0 if row["qualifier"] == "exact" else 0.02
+        if value is None or any(abs(value - v) <= tolerance * max(abs(v), 1.0) for v in same):
+            continue
+        row["flags"] = ",".join([f for f in row["flags"].split(",") if f] + ["headline"])
+        rows.append(row)
+    return rows
+
+
 def extract_document(doc_id: str | None, text: str, rules: Rules, references: bool = True,
-                     off_topic: bool = False) -> list[dict]:
-    """Mention rows of one document, in text order, each with the document's ``off_topic`` flag."""
+                     off_topic: bool = False, title: str | None = None) -> list[dict]:
+    """Mention rows of one document, in text order, each with the document's ``off_topic`` flag;
+    with ``title``, the headline's figures the body does not repeat come first (flag
+    ``headline``, offsets into the title)."""
     text = nfc(text or "")
     rows = extract_mentions(text, rules, doc_id)
     if references:
@@ -90,6 +112,8 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
             r["sentence"] = sentence
         rows.extend(refs)
     rows.sort(key=lambda r: (r["start"], r["indicator"]))
+    headline = title if isinstance(title, str) and title.strip() else None
+    rows = (_headline_rows(doc_id, nfc(headline), rules, rows) if headline else []) + rows
     for row in rows:
         row["off_topic"] = off_topic
     return rows
@@ -175,7 +199,8 @@ def extract(documents: pd.DataFrame, rules: Rules | str | Path | None = None, re
             continue
         context = context_of(document, MENTION_CONTEXT)
         rows.extend({**row, **context} for row in
-                    extract_document(document["doc_id"], document["text"], compiled, references, off_topic=off_topic))
+                    extract_document(document["doc_id"], document["text"], compiled, references, off_topic=off_topic,
+                                     title=document.get("title")))
     return _mentions_frame(rows, present)
 
 

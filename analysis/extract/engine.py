@@ -73,6 +73,9 @@ class _Context:
     after_unit: str
     sentence: str
     clause: str = ""  # the clause before the group
+    # A breakdown ("…, trong đó có 3 đảng viên …", "(gồm 653 tập thể …)") carries the words of the
+    # total it breaks down: they are searched as "before" words too.
+    inherited: str = ""
 
     def test(self, kind: str, phrases) -> bool:
         if kind == "head":
@@ -80,11 +83,11 @@ class _Context:
         if kind == "not_head":
             return not phrases.ends(self.head)
         if kind == "before":
-            return phrases.search(self.head)
+            return phrases.search(self.head) or phrases.search(self.inherited)
         if kind == "after":
             return phrases.search(self.after)
         if kind == "context":
-            return phrases.search(self.head) or phrases.search(self.after)
+            return phrases.search(self.head) or phrases.search(self.after) or phrases.search(self.inherited)
         if kind == "after_unit":
             return phrases.starts(self.after_unit)
         if kind == "sentence":
@@ -138,11 +141,24 @@ def _find_mentions(text: str, mf: str, start: int, end: int, rules: Rules, impli
         unit = units.get(m.group(1)) or units.get(unit_key(m.group(1)))  # most are written as listed
         if unit is None:
             continue
+        unit_start, unit_end = m.start(1), m.end()
+        if unit in rules.unit_splits and rules.unit_splits[unit].starts(mf[unit_end:end]):
+            unit, unit_end = _first_noun(m.group(1), unit_start, units)
         if unit == "comrade" and not rules.comrade_requires.search(sentence_mf):
             continue
         clause = next(((a, b) for a, b in clauses if a <= number.start < b), (start, end))
-        mentions.append(_Mention(number, unit, text[m.start(1) : m.end(1)], m.end(), clause))
+        mentions.append(_Mention(number, unit, text[unit_start:unit_end], unit_end, clause))
     return mentions
+
+
+def _first_noun(phrase: str, start: int, units: dict[str, str]) -> tuple[str, int]:
+    """The longest shorter unit phrase that ``phrase`` opens with ("cá nhân" of "cá nhân và
+    tập thể"), as (unit, end offset)."""
+    key = unit_key(phrase)
+    shorter = max((k for k in units if key.startswith(k + " ") or key.startswith(k + ",")), key=len, default=None)
+    if shorter is None:
+        return units.get(key, ""), start + len(phrase)
+    return units[shorter], start + len(shorter)
 
 
 _DIGIT = re.compile(r"\d")
@@ -190,6 +206,8 @@ def _linked(gap: str, rules: Rules) -> bool:
     words = [w for w in stripped.split() if any(c.isalnum() for c in w)]
     if len(words) > rules.max_link_words:
         return False
+    if rules.passive.search(stripped):
+        return False  # "15 đảng viên được kết nạp, 20 đảng viên được tặng …": each count has its own verb
     return not stripped or stripped.endswith(",") or rules.linkers.ends(stripped)
 
 
@@ -203,6 +221,21 @@ def _groups(mentions: list[_Mention], mf: str, rules: Rules) -> list[list[_Menti
                 continue
         groups.append([mention])
     return groups
+
+
+def _without_fixed_commas(mf: str, rules: Rules) -> str:
+    """``mf`` with the commas inside fixed phrases ("tư tưởng, đạo đức, phong cách Hồ Chí
+    Minh") blanked: they do not end the words that belong to a count."""
+    if rules.fixed_phrases.regex is None or "," not in mf:
+        return mf
+    return rules.fixed_phrases.regex.sub(lambda m: m.group(0).replace(",", " "), mf)
+
+
+def _is_breakdown(text: str, clause_start: int, clause_before: str, rules: Rules) -> bool:
+    """A group that breaks down an earlier count of its sentence: its clause opens a
+    parenthesis or names a breakdown ("trong đó", "gồm") before it."""
+    opens_paren = clause_start > 0 and text[clause_start - 1] in "(["
+    return opens_paren or rules.breakdown.search(clause_before)
 
 
 def _after_last_comma(text: str) -> str:
@@ -271,6 +304,7 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
     units, implied = _candidates(mf, rules)
     if not units and not implied:
         return rows
+    cf = _without_fixed_commas(mf, rules)  # where the words around a count are read
     for s_start, s_end in split_sentences(text):
         # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
         cued = _any_between(implied, s_start, s_end)
@@ -287,14 +321,19 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
         sentence_mf = mf[s_start:s_end]
         year, period = _year_and_period(sentence, sentence_mf)
         groups = _groups(mentions, mf, rules)
+        carried = ""  # the words of the previous group in the sentence, for a breakdown of it
         for g, group in enumerate(groups):
             clause_start, clause_end = group[0].clause
             previous_end = groups[g - 1][-1].unit_end if g and groups[g - 1][-1].clause == group[0].clause else clause_start
             next_start = groups[g + 1][0].lead if g + 1 < len(groups) and groups[g + 1][0].clause == group[0].clause else clause_end
             group_start, group_end = group[0].lead, group[-1].unit_end
-            head = _after_last_comma(mf[previous_end:group_start])
-            clause_before = mf[clause_start:group_start]
-            after = _before_first_comma(mf[group_end:max(group_end, next_start)])
+            head = _after_last_comma(cf[previous_end:group_start])
+            clause_before = cf[clause_start:group_start]
+            following_text = cf[group_end:max(group_end, next_start)]
+            # A passive verb after the counts reaches over commas: "4 cá nhân được tỉnh, huyện khen thưởng".
+            after = following_text if rules.passive.starts(following_text) else _before_first_comma(following_text)
+            inherited = carried if g and _is_breakdown(text, clause_start, clause_before, rules) else ""
+            carried = f"{inherited} {head} {after}"
             organization, level = _organization(text, orgs, s_start, group_start)
             source = "sentence" if organization else None
             if organization is None and main is not None:
@@ -302,20 +341,22 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
             subject = (organization, level, source)
             for i, mention in enumerate(group):
                 following = group[i + 1].lead if i + 1 < len(group) else max(mention.unit_end, next_start)
-                after_unit = _PAREN_ABBREV.sub("", mf[mention.unit_end : max(mention.unit_end, following)])
+                after_unit = _PAREN_ABBREV.sub("", cf[mention.unit_end : max(mention.unit_end, following)])
                 context = _Context(head=head, after=after, after_unit=_up_to_comma(after_unit),
-                                   sentence=sentence_mf, clause=clause_before)
+                                   sentence=sentence_mf, clause=clause_before, inherited=inherited)
                 base_flags = [name for name, pattern in rules.flags if _fits(pattern, context)]
                 if mention.unit in rules.unit_flags:
                     base_flags.append(rules.unit_flags[mention.unit])
                 role = next((name for name, pattern in rules.roles
                              if (not pattern.units or mention.unit in pattern.units) and _fits(pattern, context)), None)
                 for indicator, rule_id in classify(mention.unit, context, rules):
-                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text))
+                    rows.extend(_rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text,
+                                      rules.ratio_total_is_target))
     return rows
 
 
-def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text) -> list[dict]:
+def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, period, sentence, text,
+          ratio_targets=frozenset()) -> list[dict]:
     number = mention.number
     flags = list(base_flags)
     if number.kind == "vague":
@@ -328,8 +369,8 @@ def _rows(doc_id, indicator, rule_id, mention, role, base_flags, subject, year, 
         "rule_id": rule_id, "unit_text": mention.unit_text, "lower_bound": number.lower_bound,
     }
     if number.kind == "ratio":
-        return [
-            {**base, "value": _number_value(number.value), "flags": ",".join(flags + ["ratio", "subset"])},
-            {**base, "value": _number_value(number.denominator), "flags": ",".join(flags + ["ratio_total"])},
-        ]
+        total = {**base, "value": _number_value(number.denominator), "flags": ",".join(flags + ["ratio_total"])}
+        if not role and indicator in ratio_targets:  # "kết nạp 143/150 đảng viên": 150 is the plan
+            total["indicator"] = f"{indicator}_target"
+        return [{**base, "value": _number_value(number.value), "flags": ",".join(flags + ["ratio", "subset"])}, total]
     return [{**base, "value": _number_value(number.value), "flags": ",".join(dict.fromkeys(flags))}]

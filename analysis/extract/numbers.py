@@ -60,6 +60,13 @@ NUMBER_RE = re.compile(
 _DIGIT_RUN = re.compile(r"\d+")
 _WORD_START = re.compile(phrase_union([*VAGUE, *_WORDS.split("|")]))
 _NOT_LEADING = {"không", "linh", "lẻ", "mươi", "mốt", "lăm", "nhăm", "tư", "trăm", "nghìn", "ngàn", "triệu", "tỷ", "tỉ"}
+# "năm" is five and year: after these words (and after a number, "2 năm") it is the year
+# ("6 tháng đầu năm Đảng bộ …", "hằng năm chi bộ …").
+_YEAR_BEFORE_NAM = frozenset({"đầu", "cuối", "giữa", "hằng", "hàng", "mỗi", "trong", "cả", "các", "những", "nhiều", "từng",
+                              "sang", "qua", "năm", "tháng", "quý", "vào", "của", "này", "nay", "trước", "sau", "tết"})
+_WORD_BEFORE = re.compile(r"(\w+)\W*$")
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+_YEAR_AFTER = re.compile(r"\s+(?:19|20)\d{2}(?!\d)")
 _QUOTE_SPAN = re.compile(r"“[^”\n]{1,80}”|\"[^\"\n]{1,80}\"|‘[^’\n]{1,80}’")
 
 
@@ -162,6 +169,8 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
     if kind == "digits":
         value = parse_digits(m.group("int"), m.group("frac"))
         scale = m.group("scale") or ""
+        if not scale.strip() and _YEAR.fullmatch(m.group(0)) and _year_word(text, start, {"năm"}):
+            return None  # "năm 2021" is a year, even when a unit word follows it ("… năm 2021\nĐảng bộ …")
         if scale.strip():
             value = _scaled(value, scale)
         after = text[end : min(end + 2, limit)]
@@ -173,6 +182,8 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
         phrase = m.group("words").rstrip()
         if match_form(phrase).split()[0] in _NOT_LEADING:
             return None  # "không quá", "tư tưởng", "mươi": not a number on their own
+        if match_form(phrase) == "năm" and (_year_word(text, start) or _YEAR_AFTER.match(text, start + len(phrase))):
+            return None
         words_value = parse_words(phrase)
         if words_value is None:
             return None
@@ -182,6 +193,16 @@ def _from_match(m: re.Match[str], text: str, qualifier: str, qualifier_start: in
 
 
 _GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})*")
+
+
+def _year_word(text: str, start: int, words: frozenset[str] | set[str] = _YEAR_BEFORE_NAM) -> bool:
+    """Whether the word before ``start`` is one of ``words`` (by default: one after which a
+    lone "năm" is the year, not five; a number before it counts too, "2 năm")."""
+    m = _WORD_BEFORE.search(text[max(0, start - 20) : start])
+    if m is None:
+        return False
+    word = match_form(m.group(1))
+    return word in words or (words is _YEAR_BEFORE_NAM and (word.isdigit() or word in DIGIT_WORDS))
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:

@@ -32,11 +32,13 @@ CITATION_COLUMNS = [
 # from digit to digit instead of trying every position.
 _CODE = re.compile(
     r"(?P<number>\d(?<![\w/.-]\d)\d{0,4}[a-z]?)"
-    r"(?:(?<!\d{5})(?<!\d{5}[a-z])\s?-\s?(?P<type>[A-Za-zĐđ]{1,6})\s?/\s?"
+    r"(?:(?<!\d{5})(?<!\d{5}[a-z])(?:\s?[-–]\s?|/|\s{1,2})(?P<type>[A-Za-zĐđ]{1,6})(?:\s?/\s?|\s?–\s?|\s-\s)"
     r"(?P<issuer>(?:[A-ZĐƯ]\.?){1,12}(?:-[A-ZĐƯ]{1,8})?)(?![\w])"
     r"|(?<![a-z])(?:/(?P<year>(?:19|20)\d{2}))?/(?P<state_type>[A-ZĐ][A-Za-zĐđ]{0,5})-"
     r"(?P<state_issuer>[A-ZĐ][A-Za-zĐđ]{0,11}(?:-[A-ZĐ][A-Za-zĐđ]{0,8})?)(?![\w]))"
 )
+# Issuers that are Party committees: a code of theirs written NUMBER/TYPE-ISSUER is a Party code.
+_PARTY_ISSUERS = frozenset({"TW", "TU", "THU", "HU", "QU", "TXU", "ĐU", "ĐUK"})
 _DATE_AFTER = re.compile(r"^\s*,?\s*(?:ngày\s+)?(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})", re.I)
 _TERM_AFTER = re.compile(r"\(?\s*kh[oó]a\s+([IVXL]+)\s*\)?")
 _ISSUED_BY = re.compile(
@@ -173,7 +175,8 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
         return details[tail]
 
     coded, bare = _Taken(), _Taken()  # each in text order; a bare citation never overlaps a coded one
-    for m in _CODE.finditer(text) if "/" in text else ():  # every code has a "/"
+    # Every code has a "/" or a dash between its type and issuer ("03 CT – TW").
+    for m in _CODE.finditer(text) if ("/" in text or "–" in text or " - " in text) else ():
         if m.group("type"):
             style, doc_type = "party", m.group("type").upper()
             raw_issuer = m.group("issuer")
@@ -184,6 +187,10 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
         else:
             style, doc_type, issuer, year = "state", m.group("state_type").upper(), m.group("state_issuer"), m.group("year")
             code = f"{m.group('number')}/{year + '/' if year else ''}{doc_type}-{issuer}"
+            party_issuer = normalize_issuer(issuer, aliases)
+            if not year and party_issuer in _PARTY_ISSUERS:  # "03/CT-TW": a Party code written in the state order
+                style, issuer = "party", party_issuer
+                code = f"{m.group('number')}-{doc_type}/{issuer}"
         coded.add(*m.span())
         before = _type_word_before(mf, m.start(), type_before)
         type_word, start = before[:2] if before else (None, m.start())
@@ -230,5 +237,10 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
             "issued_by": "Ban Chấp hành Trung ương", "type_word": "nghị quyết", "date": None, "year": None, "term": term,
             "start": m.start(), "end": m.end(), "matched_text": m.group(0), "scored": False,
         })
+    # "Kết luận số 01" after "Kết luận 01-KL/TW" is the same document named again, not another one.
+    coded_numbers = {(r["doc_type"], r["number"].lstrip("0")) for r in rows if r["coded"]}
+    for r in rows:
+        if r["style"] == "uncoded" and (r["doc_type"], r["number"].lstrip("0")) in coded_numbers:
+            r["scored"] = False
     rows.sort(key=lambda r: r["start"])
     return rows

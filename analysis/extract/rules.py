@@ -32,6 +32,19 @@ def unit_key(text: str) -> str:
     return re.sub(r"\s*,\s*", ", ", re.sub(r"\s+", " ", text.strip()))
 
 
+# Syllables written with a final "y" or "i" after a consonant are spelled both ways
+# ("kỷ luật"/"kỉ luật", "lý"/"lí", "sỹ"/"sĩ"); a phrase listed one way matches both.
+_I_Y = str.maketrans("yýỳỷỹỵiíìỉĩị", "iíìỉĩịyýỳỷỹỵ")
+_FINAL_I_Y = re.compile(r"(?<![\w])([hklmst])([yýỳỷỹỵiíìỉĩị])(?![\w])")
+
+
+def spelling_variants(phrase: str) -> set[str]:
+    """The phrase and its other i/y spelling ("kỷ luật" -> {"kỷ luật", "kỉ luật"})."""
+    if not _FINAL_I_Y.search(phrase):
+        return {phrase}
+    return {phrase, _FINAL_I_Y.sub(lambda m: m.group(1) + m.group(2).translate(_I_Y), phrase)}
+
+
 @dataclass(frozen=True)
 class PhraseSet:
     """A list of phrases compiled for whole-syllable search in match-form text."""
@@ -43,7 +56,8 @@ class PhraseSet:
 
     @classmethod
     def of(cls, phrases: list[str] | None) -> PhraseSet:
-        cleaned = tuple(sorted({match_form(str(p)).strip() for p in phrases or [] if str(p).strip()}, key=len, reverse=True))
+        cleaned = tuple(sorted({v for p in phrases or [] if str(p).strip() for v in spelling_variants(match_form(str(p)).strip())},
+                               key=len, reverse=True))
         if not cleaned:
             return cls((), None, None, None)
         # Whole syllables: a phrase may not start or end inside a word; phrases
@@ -148,6 +162,11 @@ class Rules:
     implied_cued: bool  # every implied unit needs one of those phrases ("before") in its sentence
     linkers: PhraseSet
     max_link_words: int
+    breakdown: PhraseSet  # words that open a breakdown of an earlier count ("trong đó")
+    passive: PhraseSet  # words that open a passive verb after the counts ("được … khen thưởng")
+    fixed_phrases: PhraseSet  # phrases whose commas do not end a count's context
+    unit_splits: dict[str, PhraseSet]  # unit -> words after it that leave it only its first noun
+    ratio_total_is_target: frozenset[str]  # indicators whose ratio totals are plans
     comrade_requires: PhraseSet
     unit_flags: dict[str, str]  # unit -> flag every mention of it carries ("household", "lumped" …)
     flags: tuple[tuple[str, Pattern], ...]
@@ -247,6 +266,11 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         implied_cued=implied_cued,
         linkers=PhraseSet.of([p for p in data.get("linkers", []) if p != ","]),
         max_link_words=int(data.get("max_link_words", 5)),
+        breakdown=PhraseSet.of(data.get("breakdown")),
+        passive=PhraseSet.of(data.get("passive")),
+        fixed_phrases=PhraseSet.of(data.get("fixed_phrases")),
+        unit_splits={str(k): PhraseSet.of(v) for k, v in (data.get("unit_splits") or {}).items()},
+        ratio_total_is_target=frozenset(data.get("ratio_total_is_target") or []),
         comrade_requires=PhraseSet.of(data.get("comrade_requires")),
         unit_flags={str(k): str(v) for k, v in (data.get("unit_flags") or {}).items()},
         flags=named("flags", "flag"),

@@ -6,7 +6,8 @@ of one sentence (split at ";" and at parentheses, which in these reports hold
 breakdowns: "(có 18 mô hình mới)"). Offsets index the text given, so every
 mention keeps its exact position in the document.
 
-A sentence ends at a line break or at ".", "!", "?", "…" followed by space and
+A sentence ends at a line break (unless the next line carries on in lower case,
+or the text is hard-wrapped mid-sentence at a fixed width) or at ".", "!", "?", "…" followed by space and
 a capital letter, digit or opening quote — except after abbreviations such as
 "TP.", "Q." or a single capital ("Đ/c", "TS."), and never inside numbers.
 A run of text longer than ``MAX_SENTENCE`` characters without such an end
@@ -47,19 +48,49 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return list(_sentence_spans(text))
 
 
+_TERMINAL = tuple('.!?:;…"”’)»')
+
+
+def _wrapped(lines: list[str]) -> bool:
+    """Text hard-wrapped at a fixed width (copied from a PDF or print layout): most of its
+    long lines end without closing punctuation, mid-sentence."""
+    long = [x.rstrip() for x in lines if len(x.strip()) >= 50]
+    open_ended = [x for x in long if not x.endswith(_TERMINAL)]
+    return len(open_ended) >= 8 and len(open_ended) >= 0.6 * len(long)
+
+
+# Words no headline or paragraph ends with: a line ending with one runs on.
+_OPEN_ENDINGS = re.compile(r"(?:,|\s(?:và|có|với|của|cho|gồm|là|được|các|những|trong|tại|hơn|gần|trên))$", re.I)
+
+
+def _continues(line: str, following: str, wrapped: bool) -> bool:
+    """Whether the sentence of ``line`` runs on into the next line: the line does not
+    close a sentence and the next one opens in lower case, or the line ends with a word
+    that cannot end one ("và", ","), or the text is hard-wrapped."""
+    stripped, nxt = line.rstrip(), following.lstrip()
+    if not stripped or not nxt or stripped.endswith(_TERMINAL):
+        return False
+    return wrapped or nxt[0].islower() or bool(_OPEN_ENDINGS.search(stripped))
+
+
 @lru_cache(maxsize=16)  # the steps of one document ask in turn; a large cache would hold large texts
 def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
     spans: list[tuple[int, int]] = []
     line_start = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    wrapped = _wrapped(lines)
+    cut = 0
+    for i, line in enumerate(lines):
         line_end = line_start + len(line)
-        cut = line_start
+        if i == 0 or not _continues(lines[i - 1], line, wrapped):
+            cut = line_start
         for m in _BOUNDARY.finditer(text, line_start, line_end):
             if _is_abbreviation(text, m.start()):
                 continue
             spans.append((cut, m.start("gap")))
             cut = m.end()
-        spans.append((cut, line_end))
+        if i + 1 == len(lines) or not _continues(line, lines[i + 1], wrapped):
+            spans.append((cut, line_end))
         line_start = line_end + 1
     trimmed = []
     for a, b in spans:
