@@ -399,7 +399,7 @@ def province_year(facts: pd.DataFrame, catalog: pd.DataFrame | None = None) -> p
         if own:
             cell = max(own, key=lambda g: g["value"])
             rows.append({**base, "province_2025": cell["province_2025"], "value": cell["value"], "qualifier": cell["qualifier"],
-                         "how": "reported by the province" + (f", {cell['how']}" if kind == "stock" else ""),
+                         "how": "reported by the province" + (f", {cell['how']}" if kind == "stock" or cell["method"] == "sum" else ""),
                          "method": "reported", "n_units": 1, "as_of": cell["as_of"], "level": "province",
                          "partial": False, "fact_ids": cell["fact_ids"]})
             continue
@@ -422,6 +422,11 @@ def how_text(row: pd.Series | dict, language: str = "vi") -> str:
     as_of = row.get("as_of")
     date = as_of.strftime("%d/%m/%Y") if isinstance(as_of, dt.date) and pd.notna(as_of) else None
     method, n = row.get("method"), row.get("n_units")
+    ids = row.get("fact_ids")
+    events = len(ids.split(",")) if isinstance(ids, str) and ids and row.get("kind") == "flow" and method == "reported" else 0
+    if events > 1:  # the province's own figure made of several distinct events
+        return (f"reported by the province, sum of {events} distinct events" if language == "en"
+                else f"tỉnh báo cáo, tổng {events} sự kiện")
     if language == "en":
         if method == "reported" and row.get("level") == "province":
             text = "reported by the province"

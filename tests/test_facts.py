@@ -225,7 +225,7 @@ def test_flows_of_one_organization_are_summed_over_distinct_events():
     second = fact(indicator="badges", kind="flow", value=455, org_key="province:83", level="province", period_kind="date",
                   period_start=dt.date(2023, 9, 2), period_end=dt.date(2023, 9, 2))
     row = agg.province_year(table(first, second)).iloc[0]
-    assert row["value"] == 525 and row["how"] == "reported by the province"
+    assert row["value"] == 525 and row["how"] == "reported by the province, sum of 2 events"
     assert agg.organization_year(table(first, second)).iloc[0]["how"] == "sum of 2 events"
 
 
