@@ -14,6 +14,12 @@ the same files:
 It prints documents/s, MB/s and peak resident memory for each, the ratios
 build/floor and peer/build, and a one-line summary last.
 
+``--incremental`` measures the scheduled case instead: a full build, a
+rebuild with nothing changed, and a rebuild with ``--changed`` (default 1 %)
+of the records' texts changed (chosen at random, so most parts are touched),
+each in a child process on the same store, and prints the three timings and
+their ratios to the full build.
+
 ``--repeat N`` runs floor and build N times, alternately, and keeps the fastest
 run of each: on a shared virtual machine the same work can take 30% longer from
 one minute to the next, and alternating keeps the two sides of the ratio under
@@ -81,6 +87,7 @@ _CHILD = textwrap.dedent("""
     phase, corpus, store, workers, sample = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
     started = time.perf_counter()
     docs = 0
+    extra = {}
     if phase == "floor":
         import unicodedata
         from pathlib import Path
@@ -88,11 +95,12 @@ _CHILD = textwrap.dedent("""
             for line in path.read_bytes().decode("utf-8").splitlines():
                 unicodedata.normalize("NFC", json.loads(line)["text"])
                 docs += 1
-    elif phase in ("build", "people"):
+    elif phase in ("build", "people", "incremental"):
         from analysis.build import build
-        stages = ("places", "indicators", "citations") if phase == "build" else ("people",)
-        summary = build(corpus, store=store, workers=workers, quiet=True, rebuild=True, stages=stages)
+        stages = ("people",) if phase == "people" else ("places", "indicators", "citations")
+        summary = build(corpus, store=store, workers=workers, quiet=True, rebuild=phase != "incremental", stages=stages)
         docs = summary.processed
+        extra = {"reused": summary.reused, "mentions": summary.mentions}
     elif phase == "peer":
         from pathlib import Path
         from underthesea import word_tokenize
@@ -111,7 +119,7 @@ _CHILD = textwrap.dedent("""
     elapsed = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"docs": docs, "seconds": elapsed, "rss_main_mb": own, "rss_worker_mb": children}))
+    print(json.dumps({"docs": docs, "seconds": elapsed, "rss_main_mb": own, "rss_worker_mb": children, **extra}))
 """)
 
 
@@ -123,6 +131,62 @@ def _measure(phase: str, corpus: Path, store: Path, workers: int, sample: int) -
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def change_corpus(directory: Path, fraction: float, seed: int) -> int:
+    """Change the text of ``fraction`` of the records (chosen at random) in place; return how many."""
+    shards = sorted(directory.glob("*.jsonl"))
+    lines = [len(path.read_text("utf-8").splitlines()) for path in shards]
+    total = sum(lines)
+    chosen = set(random.Random(seed + 1).sample(range(total), max(1, round(total * fraction))) if total else [])
+    number = 0
+    for path, count in zip(shards, lines, strict=True):
+        out = []
+        for line in path.read_text("utf-8").splitlines():
+            if number in chosen:
+                record = json.loads(line)
+                record["text"] += " Đảng bộ xã kết nạp thêm 3 đảng viên mới."
+                line = json.dumps(record, ensure_ascii=False)
+            out.append(line)
+            number += 1
+        if any(n in chosen for n in range(number - count, number)):
+            path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return len(chosen)
+
+
+def run_incremental(docs: int = 10_000, workers: int | None = None, seed: int = 1, keep: str | None = None,
+                    changed: float = 0.01) -> dict:
+    """Time a full build, a rebuild with nothing changed and one with ``changed`` of the texts changed."""
+    if not 0 < changed <= 1:
+        raise ValueError(f"--changed must be a fraction in (0, 1], not {changed}")
+    workers = workers or os.cpu_count() or 1
+    base = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="analysis-bench-"))
+    corpus, store = base / "corpus", base / "store"
+    for old in (corpus, store):
+        shutil.rmtree(old, ignore_errors=True)
+    t0 = time.perf_counter()
+    files, size = generate_corpus(corpus, docs, seed)
+    print(f"corpus: {docs} documents, {size / 1e6:.1f} MB in {files} JSONL files, generated in "
+          f"{time.perf_counter() - t0:.1f}s; {workers} worker(s), {os.cpu_count()} core(s); stages places, indicators, "
+          f"citations", flush=True)
+    figures: dict[str, dict] = {}
+    for phase, kind in (("full", "build"), ("unchanged", "incremental"), ("changed", "incremental")):
+        if phase == "changed":
+            count = change_corpus(corpus, changed, seed)
+        figures[phase] = _measure(kind, corpus, store, workers, 0)
+        print(f"{phase}: {figures[phase]['seconds']:.1f}s", flush=True)  # as they come: a large run takes long
+    full = figures["full"]["seconds"]
+    names = {"full": "full build", "unchanged": "nothing changed", "changed": f"{count} changed ({changed:.1%})"}
+    print(f"{'build':<24}{'processed':>10}{'reused':>9}{'seconds':>10}{'× full':>8}{'RSS main MB':>13}{'RSS worker MB':>15}")
+    for phase, f in figures.items():
+        print(f"{names[phase]:<24}{f['docs']:>10}{f.get('reused', 0):>9}{f['seconds']:>10.1f}{f['seconds'] / full:>8.2f}"
+              f"{f['rss_main_mb']:>13.0f}{f['rss_worker_mb']:>15.0f}")
+    if not keep:
+        shutil.rmtree(base, ignore_errors=True)
+    print(f"summary: {docs} docs, full {full:.1f}s, nothing changed {figures['unchanged']['seconds']:.1f}s "
+          f"({figures['unchanged']['seconds'] / full:.2f}× full), {changed:.1%} changed {figures['changed']['seconds']:.1f}s "
+          f"({figures['changed']['seconds'] / full:.2f}× full)")
+    return figures
+
+
 def profile_worker(corpus: Path, output: Path, docs: int = 1_000) -> str:
     """Profile ``process_batch`` on the first ``docs`` documents; write pyinstrument's HTML
     report to ``output`` and return its text summary."""
@@ -130,13 +194,13 @@ def profile_worker(corpus: Path, output: Path, docs: int = 1_000) -> str:
         from pyinstrument import Profiler
     except ImportError:
         raise RuntimeError("--profile needs pyinstrument: pip install pyinstrument (it is in the dev extra)") from None
-    from .build import STAGES, process_batch
+    from .build import STAGES, process_batch, record_key
     from .load import RawRecord, iter_inputs
 
-    items: list[tuple[int, RawRecord]] = []
+    items: list[tuple[int, RawRecord, str]] = []
     for item in iter_inputs(corpus):
         if isinstance(item, RawRecord):
-            items.append((len(items), item))
+            items.append((len(items), item, record_key(item, "profile")))
         if len(items) >= docs:
             break
     stages = tuple(s for s in STAGES if s != "people")

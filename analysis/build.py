@@ -7,10 +7,19 @@ tables ``documents, mentions, citations, places, people, rejected`` with
 ``2 × workers`` batches are in flight, and each batch's tables are written as
 part files as they arrive (readers sort them).
 
-Incremental: a document whose raw-text hash and the fingerprint of the
-package version and rules are unchanged since the last build is not processed
-again; its rows are copied from the previous store. ``rebuild=True`` processes
-everything. Documents whose source files are gone disappear from the tables.
+Incremental: a record is processed again only if its record key changed: the
+hash of everything that goes into its rows (id, path, source, format, title,
+date, byline, site, extra fields, raw text) and of the fingerprint (package
+version, rules files, table schemas, stages). The rows of unchanged records
+are carried over from the previous generation by part (see ``analysis.store``):
+a part whose documents are all unchanged is hard-linked, the others are
+filtered one part file at a time, so the work and the memory of a rebuild grow
+with what changed, not with the store. ``rebuild=True`` processes everything.
+Documents whose source records are gone disappear from the tables.
+
+Failure: a build that fails deletes its unfinished generation; worker
+processes die with the build (``PR_SET_PDEATHSIG`` on Linux), so a ``kill -9``
+leaves neither workers nor a held lock behind.
 
 Engines: ``local`` (processes on this machine, all cores by default) and
 ``dask`` (the same batches as Dask tasks on a LocalCluster or on an existing
@@ -19,24 +28,28 @@ cluster given by its scheduler address). Every engine writes the same rows.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from . import __version__
 from .clean import nfc
-from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, content_hash, iter_inputs
-from .store import Generation, Store, rows_to_arrow
+from .load import DOCUMENT_COLUMNS, RawRecord, Rejection, UniqueIds, iter_inputs
+from .store import DOCUMENT_TABLES, INDEX_SCHEMA, SCHEMAS, Generation, Store, read_index, rows_to_arrow
 
 STAGES = ("places", "indicators", "citations", "people")
 
@@ -70,18 +83,39 @@ def indicator_rules_text(rules: str | os.PathLike | None = None) -> str:
     return Path(rules).read_text("utf-8") if rules else resources.files("analysis.rules").joinpath("indicators.yaml").read_text("utf-8")
 
 
-def fingerprint(rules_text: str) -> str:
-    """Package version and the hash of the indicator rules and of the other rules files."""
+def fingerprint(rules_text: str, stages: tuple[str, ...] = STAGES) -> str:
+    """Package version and the hash of the indicator rules, the other rules files, the
+    table schemas and the stages run: what makes the same record give other rows."""
     digest = hashlib.sha256(__version__.encode())
     digest.update(rules_text.encode("utf-8"))
     for name in ("chrome.yaml", "people.yaml", "topic.yaml"):
         digest.update(resources.files("analysis.rules").joinpath(name).read_bytes())
+    digest.update(repr(sorted((name, str(schema)) for name, schema in SCHEMAS.items())).encode("utf-8"))
+    digest.update(repr(sorted(stages)).encode("utf-8"))
     return f"{__version__}-{digest.hexdigest()[:16]}"
 
 
-def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: str | None = None,
+# Every field of a raw record but its text (hashed apart, as bytes): a field the loader adds is keyed too.
+_RECORD_FIELDS = tuple(f.name for f in fields(RawRecord) if f.name != "raw_text")
+
+
+def record_key(record: RawRecord, stamp: str) -> str:
+    """Hash of everything that goes into a record's rows (every field of the raw record,
+    its text included) and of the build's fingerprint: equal keys give equal rows.
+
+    The fields are described by their ``repr`` (exact for the str, number, date, None
+    and dict values a reader gives, dict order included, which the stored ``extra`` keeps).
+    """
+    described = repr((stamp, *(getattr(record, name) for name in _RECORD_FIELDS)))
+    digest = hashlib.blake2b(described.encode("utf-8", "surrogatepass"), digest_size=16)
+    digest.update(b"\0")
+    digest.update(str(record.raw_text).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def process_batch(items: list[tuple[int, RawRecord, str]], stamp: str, rules_text: str | None = None,
                   stages: tuple[str, ...] = STAGES) -> dict[str, pa.Table]:
-    """All tables for one batch of raw records (runs in a worker): clean, locate, extract.
+    """All tables for one batch of (load order, raw record, record key) (runs in a worker): clean, locate, extract.
 
     ``rules_text`` is the rules file as read when the build started, so a build uses one
     version of the rules from start to end even if the file is edited meanwhile. Rows
@@ -93,6 +127,7 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
         CITATION_CONTEXT,
         MENTION_CONTEXT,
         context_of,
+        cut_warning,
         document_citations,
         document_people,
         extract_document,
@@ -104,8 +139,8 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
 
     rules = rules_from_text(rules_text) if rules_text else load_rules()
     tables: dict[str, list[dict]] = {name: [] for name in ("documents", "places", "mentions", "citations", "people")}
-    for seq, record in items:
-        document = _row_for_store(document_row(record), seq, stamp)
+    for seq, record, key in items:
+        document = _row_for_store(document_row(record), seq, stamp, key)
         if "places" in stages:
             parts = [document["title"] or "", document["text"] or "", document["chrome_text"] or ""]
             document.update(locate_text(parts, document["source"]))
@@ -114,14 +149,18 @@ def process_batch(items: list[tuple[int, RawRecord]], stamp: str, rules_text: st
             tables["places"].append({"doc_id": document["doc_id"]})
         tables["documents"].append(document)
         doc_id, text, off_topic = document["doc_id"], document["text"], not document["party_building"]
+        warnings = [document["warning"]] if document.get("warning") else []
         if "indicators" in stages:
             context = context_of(document, MENTION_CONTEXT)
-            tables["mentions"].extend({**row, **context} for row in
-                                      extract_document(doc_id, text, rules, references=False, off_topic=off_topic))
+            mentions = extract_document(doc_id, text, rules, references=False, off_topic=off_topic, title=document["title"])
+            tables["mentions"].extend({**row, **context} for row in mentions)
+            warnings.append(cut_warning("mentions", mentions) or "")
         if "citations" in stages:
             context = context_of(document, CITATION_CONTEXT)
-            tables["citations"].extend({**row, **context} for row in
-                                       document_citations(doc_id, text, rules, off_topic=off_topic))
+            cited = document_citations(doc_id, text, rules, off_topic=off_topic)
+            tables["citations"].extend({**row, **context} for row in cited)
+            warnings.append(cut_warning("citations", cited) or "")
+        document["warning"] = "; ".join(w for w in warnings if w) or None
         if "people" in stages:
             tables["people"].extend(document_people(doc_id, text))
     return {name: rows_to_arrow(name, rows) for name, rows in tables.items()
@@ -161,50 +200,114 @@ def _bounded_map(submit: Callable[[list], Any], result: Callable[[Any], dict], b
         yield result(pending.popleft())
 
 
-def _row_for_store(row: dict, seq: int, stamp: str) -> dict:
+def _row_for_store(row: dict, seq: int, stamp: str, key: str) -> dict:
     extra = {k: v for k, v in row.items() if k not in DOCUMENT_COLUMNS}
     clean = {k: row.get(k) for k in DOCUMENT_COLUMNS}
-    clean.update(seq=seq, fingerprint=stamp, extra=json.dumps(extra, ensure_ascii=False, default=str) if extra else None)
+    clean.update(seq=seq, fingerprint=stamp, record_key=key,
+                 extra=json.dumps(extra, ensure_ascii=False, default=str) if extra else None)
     return clean
 
 
-def _old_keys(store: Store) -> dict[str, tuple[str, str]]:
-    """doc_id → (sha256, fingerprint) of the current store (empty if none)."""
-    import duckdb
-
-    current = store.current
-    if current is None:
-        return {}
-    files = sorted((current / "documents").glob("*.parquet"))
-    if not files:
-        return {}
-    with duckdb.connect() as con:
-        rows = con.execute(f"SELECT doc_id, sha256, fingerprint FROM read_parquet({[str(f) for f in files]})").fetchall()
-    return {doc_id: (sha, stamp) for doc_id, sha, stamp in rows}
+def _id_digest(doc_id: str) -> int:
+    return int.from_bytes(hashlib.blake2b(doc_id.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
 
 
-def _copy_reused(old: Path, new: Generation, reused: list[tuple[str, int, str]]) -> None:
-    """Copy the rows of unchanged documents from the previous generation."""
-    import duckdb
+class Reuse:
+    """The previous generation's documents: which incoming records are unchanged, and
+    carrying their rows over into the new generation.
 
-    if not reused:
-        return
-    from .store import _bounded
+    Held as NumPy arrays (sorted 8-byte id digests, record keys, part codes, the new
+    load order) and Arrow columns, about 200 bytes a document, not as Python objects.
+    """
 
-    with duckdb.connect() as con:
-        _bounded(con, new.path)
-        con.execute("CREATE TEMP TABLE reused(doc_id VARCHAR, seq BIGINT)")
-        con.executemany("INSERT INTO reused VALUES (?, ?)", [(doc_id, seq) for doc_id, seq, _ in reused])
-        for table in ("documents", "mentions", "citations", "places", "people"):
-            files = sorted((old / table).glob("*.parquet"))
-            if not files:
+    def __init__(self, source: Path, index: pa.Table):
+        self.source = source
+        digests = np.fromiter((_id_digest(d) for d in index.column("doc_id").to_pylist()), dtype=np.uint64,
+                              count=len(index))
+        order = np.argsort(digests, kind="stable")
+        self.ids = digests[order]
+        self.index = index.take(pa.array(order))
+        self.keys = np.asarray(self.index.column("record_key").to_pylist(), dtype="S32")
+        parts = self.index.column("part").combine_chunks().dictionary_encode()
+        self.part_names: list[str] = parts.dictionary.to_pylist()
+        self.part_codes = np.asarray(parts.indices, dtype=np.int64)
+        self.seq = np.full(len(index), -1, dtype=np.int64)  # load order in this build; -1: not reused
+
+    @classmethod
+    def of(cls, source: Path | None) -> Reuse | None:
+        """What the generation at ``source`` offers (None without one, or without an index)."""
+        if source is None:
+            return None
+        index = read_index(source, ["doc_id", "sha256", "record_key", "part"])
+        return cls(source, index) if index is not None and len(index) else None
+
+    def take(self, doc_id: str, key: str, seq: int) -> bool:
+        """Whether the record ``doc_id`` with this key is unchanged; if so, note it for copying at ``seq``."""
+        digest = np.uint64(_id_digest(doc_id))
+        i = int(np.searchsorted(self.ids, digest))
+        if i < len(self.ids) and self.ids[i] == digest and self.seq[i] < 0 and self.keys[i] == key.encode("ascii"):
+            self.seq[i] = seq
+            return True
+        return False
+
+    @property
+    def count(self) -> int:
+        return int((self.seq >= 0).sum())
+
+    def copy_into(self, generation: Generation, batch_size: int) -> None:
+        """Carry the rows of the noted documents over, part by part, and add them to the new index.
+
+        A part whose documents are all unchanged (and that is not small) is linked as it is;
+        from the others the unchanged rows are gathered, one old part file at a time, into
+        new parts of about ``batch_size`` documents (which also merges small parts).
+        """
+        taken = self.seq >= 0
+        if not taken.any():
+            return
+        by_part = np.argsort(self.part_codes, kind="stable")
+        bounds = np.searchsorted(self.part_codes[by_part], np.arange(len(self.part_names) + 1))
+        gathered: dict[str, list[pa.Table]] = {table: [] for table in DOCUMENT_TABLES}
+        gathered_rows: list[np.ndarray] = []
+
+        def flush() -> None:
+            rows = np.concatenate(gathered_rows)
+            part = generation.write_batch({table: pa.concat_tables(found, promote_options="default")
+                                           for table, found in gathered.items() if found})
+            self._add_keys(generation, rows, part)
+            for found in gathered.values():
+                found.clear()
+            gathered_rows.clear()
+
+        for code, part in enumerate(self.part_names):
+            rows = by_part[bounds[code]:bounds[code + 1]]
+            kept = rows[taken[rows]]
+            if len(kept) == 0:
                 continue
-            source = f"read_parquet({[str(f) for f in files]}, union_by_name = true)"
-            select = "SELECT t.* REPLACE (r.seq AS seq)" if table == "documents" else "SELECT t.*"
-            target = new.path / table
-            target.mkdir(parents=True, exist_ok=True)
-            con.execute(f"COPY ({select} FROM {source} t JOIN reused r USING (doc_id)) "
-                        f"TO '{target / 'part-reused.parquet'}' (FORMAT parquet, COMPRESSION zstd)")
+            if len(kept) == len(rows) and len(rows) >= max(1, batch_size // 4):
+                generation.link_part(self.source, part)
+                self._add_keys(generation, kept, part)
+                continue
+            wanted = self.index.column("doc_id").take(pa.array(kept))
+            for table in DOCUMENT_TABLES:
+                file = self.source / table / f"{part}.parquet"
+                if file.exists():
+                    rows_of_part = pq.read_table(file)
+                    gathered[table].append(rows_of_part.filter(pc.is_in(rows_of_part.column("doc_id"), value_set=wanted)))
+            gathered_rows.append(kept)
+            if sum(len(r) for r in gathered_rows) >= batch_size:
+                flush()
+        if gathered_rows:
+            flush()
+
+    def _add_keys(self, generation: Generation, rows: np.ndarray, part: str) -> None:
+        positions = pa.array(rows)
+        generation.add_keys(pa.table({
+            "doc_id": self.index.column("doc_id").take(positions),
+            "seq": pa.array(self.seq[rows], type=pa.int64()),
+            "sha256": self.index.column("sha256").take(positions),
+            "record_key": self.index.column("record_key").take(positions),
+            "part": pa.array([part] * len(rows), type=pa.string()),
+        }, schema=INDEX_SCHEMA))
 
 
 def _progress(quiet: bool):
@@ -231,18 +334,16 @@ def build(
     started = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     rules_text = indicator_rules_text(rules)
-    stamp = fingerprint(rules_text)
+    stamp = fingerprint(rules_text, stages)
     counts = {"mentions": 0, "citations": 0, "people": 0}
     with Store(store) as target:
-        previous = None if rebuild else target.current
-        old = {} if previous is None else _old_keys(target)
+        reuse = None if rebuild else Reuse.of(target.current)
         generation = target.new_generation()
         (generation.path / "rules.yaml").write_text(rules_text, "utf-8")  # the catalog the derived tables use
         rejected: list[Rejection] = []
-        reused: list[tuple[str, int, str]] = []
         seen = 0
 
-        def fresh_records() -> Iterator[tuple[int, RawRecord]]:
+        def fresh_records() -> Iterator[tuple[int, RawRecord, str]]:
             """Records to process, numbered in load order; unchanged ones are only noted.
 
             This runs in the main process and does no more than the floor (read,
@@ -259,29 +360,35 @@ def build(
                 progress.update(1)
                 item.doc_id = unique(item.doc_id)
                 item.raw_text = nfc(item.raw_text)
-                sha = content_hash(item.raw_text)
-                if old.get(item.doc_id) == (sha, stamp):
-                    reused.append((item.doc_id, seq, sha))
+                key = record_key(item, stamp)
+                if reuse is not None and reuse.take(item.doc_id, key, seq):
                     continue
-                yield seq, item
+                yield seq, item, key
 
-        with _progress(quiet) as progress:
-            for tables in _run(engine, workers, scheduler, _batches(fresh_records(), batch_size), stamp, rules_text, stages):
-                for name, frame in tables.items():
-                    generation.write(name, frame)
-                    if name in counts:
-                        counts[name] += len(frame)
-                generation.add_keys(tables["documents"])
-        if previous is not None:
-            _copy_reused(previous, generation, reused)
-            generation.add_keys(pd.DataFrame(reused, columns=["doc_id", "seq", "sha256"]))
-        generation.write("rejected", pd.DataFrame([(r.path, r.reason) for r in rejected], columns=["path", "reason"]))
-        summary = BuildSummary(
-            store=str(store), documents=seen, processed=seen - len(reused), reused=len(reused), rejected=len(rejected),
-            mentions=counts["mentions"], citations=counts["citations"], people=counts["people"],
-            elapsed=0.0, engine=engine, workers=workers,
-        )
-        target.commit(generation, {**asdict(summary), "fingerprint": stamp})
+        try:
+            with _progress(quiet) as progress:
+                for tables in _run(engine, workers, scheduler, _batches(fresh_records(), batch_size), stamp, rules_text,
+                                   stages):
+                    part = generation.write_batch(tables)
+                    for name, frame in tables.items():
+                        if name in counts:
+                            counts[name] += len(frame)
+                    documents = tables["documents"]
+                    generation.add_keys(documents.select(["doc_id", "seq", "sha256", "record_key"]).append_column(
+                        "part", pa.array([part] * len(documents), type=pa.string())))
+            if reuse is not None:
+                reuse.copy_into(generation, batch_size)
+            reused = reuse.count if reuse is not None else 0
+            generation.write("rejected", pd.DataFrame([(r.path, r.reason) for r in rejected], columns=["path", "reason"]))
+            summary = BuildSummary(
+                store=str(store), documents=seen, processed=seen - reused, reused=reused, rejected=len(rejected),
+                mentions=counts["mentions"], citations=counts["citations"], people=counts["people"],
+                elapsed=0.0, engine=engine, workers=workers,
+            )
+            target.commit(generation, {**asdict(summary), "fingerprint": stamp})
+        except BaseException:
+            target.discard(generation)  # a failed build leaves no half-written generation (nor a full disk)
+            raise
     summary.elapsed = time.perf_counter() - started
     if reused:  # counts of copied rows come from the finished store
         from .store import connect
@@ -292,8 +399,26 @@ def build(
     return summary
 
 
+def _die_with_parent(parent: int | None) -> None:
+    """Worker initializer: the kernel kills this worker when the build's process dies
+    (even by kill -9), so no orphan keeps working or holding the store's files."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent is not None and os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _run(engine: str, workers: int, scheduler: str | None, batches: Iterable[list], stamp: str, rules: str | None,
          stages: tuple[str, ...]) -> Iterator[dict[str, pa.Table]]:
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:  # nothing changed: no workers to start (nor rules and gazetteer to load)
+        return
+    batches = itertools.chain([first], batches)
     if engine == "local":
         if workers == 1:
             for batch in batches:
@@ -302,9 +427,11 @@ def _run(engine: str, workers: int, scheduler: str | None, batches: Iterable[lis
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        if multiprocessing.get_start_method() == "fork":
+        forked = multiprocessing.get_start_method() == "fork"
+        if forked:
             _warm(rules, stages)  # forked workers inherit the loaded gazetteer and compiled rules
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent,
+                                 initargs=(os.getpid() if forked else None,)) as pool:
             yield from _bounded_map(lambda b: pool.submit(process_batch, b, stamp, rules, stages), lambda f: f.result(),
                                     batches, 2 * workers)
         return

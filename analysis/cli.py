@@ -98,8 +98,19 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_benchmark
+    from .bench import run_benchmark, run_incremental
 
+    if args.changed is not None and not args.incremental:
+        raise UserError("--changed needs --incremental")
+    if args.incremental:
+        if args.changed is not None and not 0 < args.changed <= 1:
+            raise UserError(f"--changed must be a fraction in (0, 1], not {args.changed}")
+        try:
+            run_incremental(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep,
+                            changed=0.01 if args.changed is None else args.changed)
+        except RuntimeError as exc:
+            raise UserError(str(exc)) from None
+        return 0
     try:
         run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample,
                       repeat=args.repeat, profile=args.profile)
@@ -219,6 +230,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="run floor and build this many times, alternately, and keep the fastest of each (default: 3)")
     bench.add_argument("--profile", metavar="FILE",
                        help="also profile the worker on 1 000 documents with pyinstrument; HTML report to FILE")
+    bench.add_argument("--incremental", action="store_true",
+                       help="time a full build, a rebuild with nothing changed and one with --changed of the texts changed")
+    bench.add_argument("--changed", type=float, default=None, help="fraction of texts changed with --incremental (default: 0.01)")
     bench.set_defaults(func=cmd_bench)
 
     report = commands.add_parser(

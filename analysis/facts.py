@@ -650,11 +650,14 @@ def write_derived(generation: str | Path) -> None:
             return con.sql(f"SELECT {select} FROM read_parquet({[str(f) for f in files]}, union_by_name = true)").df()
 
         documents = read("documents", "seq, doc_id, source, title, published, province, district, commune, province_2025")
-        documents = documents.sort_values("seq") if len(documents) else documents
-        duplicates_file = sorted((path / "duplicates").glob("*.parquet"))
-        if duplicates_file and len(documents):
-            exact = con.sql(f"SELECT * FROM read_parquet({[str(f) for f in duplicates_file]})").df()
-            documents = documents.merge(exact, on="doc_id", how="left")
+        # Load order and exact copies: the generation's index (older stores: duplicates/).
+        index_files = sorted((path / "index").glob("*.parquet")) or sorted((path / "duplicates").glob("*.parquet"))
+        if index_files and len(documents):
+            index = con.sql(f"SELECT * FROM read_parquet({[str(f) for f in index_files]})").df()
+            index = index[[c for c in ("doc_id", "seq", "duplicate_of") if c in index.columns]]
+            documents = documents.drop(columns=[c for c in index.columns if c != "doc_id" and c in documents]).merge(
+                index, on="doc_id", how="left")
+        documents = documents.sort_values("seq") if len(documents) and "seq" in documents else documents
         mentions = read("mentions")
         if len(mentions):  # documents in load order: the first report of a fact is the one that counts
             order = dict(zip(documents["doc_id"], documents["seq"], strict=False)) if len(documents) else {}

@@ -3,26 +3,53 @@
 In: batches of table rows from the build (Arrow tables that the workers made
 from row dicts with ``rows_to_arrow``, or pandas frames). Out: a store
 directory ``DIR`` holding ``generations/<id>/<table>/part-*.parquet``, a
-``CURRENT`` file naming the complete generation, and ``analysis.duckdb`` with
+``CURRENT`` link naming the complete generation, and ``analysis.duckdb`` with
 one view per table. ``open_tables(DIR)`` reads them back as DataFrames;
 ``connect(DIR)`` gives a DuckDB connection for SQL and ``query_table`` a
 query's rows typed like ``open_tables``.
 
-Why generations: a build writes a new generation beside the current one and
-switches ``CURRENT`` (and the DuckDB file) with an atomic rename only when it
-is complete, so a run killed at any point leaves the previous store readable
-and consistent. A lock file (``flock``) makes a second concurrent build on the
-same store refuse with a clear message; the kernel drops the lock if the
-holder dies, even by ``kill -9``.
+Generations: a build writes a new generation beside the current one and
+switches ``CURRENT`` (a symbolic link to ``generations/<id>``) with one atomic
+rename only when it is complete: that rename is the commit point, so a run
+killed at any point leaves the previous store readable and consistent. The
+views of ``analysis.duckdb`` read through ``CURRENT`` and so always agree with
+it. A failed build deletes its generation; one killed outright is deleted by
+the next build.
+
+Parts: the rows of one batch of documents are written, in every per-document
+table, to part files of one name; ``index/`` lists each document of the
+generation with its load order (``seq``), raw-text hash, record key (what
+decides reuse) and part. A later build links a part whose documents are all
+unchanged into its own generation (a hard link, no copy) and copies only the
+unchanged rows of the others.
+
+Old generations and readers: a ``connect()`` holds a shared lock on its
+generation's ``READERS`` file while its connection lives. A build deletes an
+old generation only when no reader holds it, it is not the one just before
+the current one, and it was superseded more than ``GRACE_SECONDS`` ago
+(readers of ``analysis.duckdb`` outside ``connect`` follow ``CURRENT`` and need
+no grace). Hard links make a kept generation cost only the parts it does not
+share.
+
+Locking: a second concurrent build on the same store refuses with a clear
+message. The lock is a POSIX record lock (``lockf``) on ``.lock``: it belongs to
+the build's process alone (forked workers do not inherit it, unlike ``flock``)
+and the kernel drops it when that process dies, even by ``kill -9``.
+
+SQL: paths are quoted as SQL literals and their glob characters escaped
+(``sql_path``), so a store under a path with ``'``, ``[`` or ``*`` works.
 """
 from __future__ import annotations
 
 import fcntl
 import json
 import os
+import re
 import shutil
 import time
 import uuid
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -35,7 +62,9 @@ from .extract import CITATION_COLUMNS, CITATION_CONTEXT, MENTION_COLUMNS, MENTIO
 from .load import DOCUMENT_COLUMNS, REJECTED_COLUMNS
 from .places import PLACE_COLUMNS
 
-TABLES = ("documents", "mentions", "citations", "places", "people", "rejected")
+# Tables whose rows each belong to one document, written by batch and reused by part.
+DOCUMENT_TABLES = ("documents", "mentions", "citations", "places", "people")
+TABLES = (*DOCUMENT_TABLES, "rejected")
 DERIVED_TABLES = ("facts", "province_year", "organization_year", "indicators")  # written by analysis.facts at commit
 
 S, F, INT, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
@@ -53,7 +82,7 @@ def _schema(names: list[str]) -> pa.Schema:
 
 # The columns come from the steps that make them, so a column added there is stored without a second list here.
 SCHEMAS: dict[str, pa.Schema] = {
-    "documents": _schema(["seq", *DOCUMENT_COLUMNS, "extra", *PLACE_COLUMNS, "fingerprint"]),
+    "documents": _schema(["seq", *DOCUMENT_COLUMNS, "extra", *PLACE_COLUMNS, "fingerprint", "record_key"]),
     "mentions": _schema([*MENTION_COLUMNS, *MENTION_CONTEXT]),
     "citations": _schema([*CITATION_COLUMNS, *CITATION_CONTEXT, "published_year"]),
     "places": _schema(["doc_id", *PLACE_COLUMNS]),
@@ -121,67 +150,110 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
+INDEX_SCHEMA = pa.schema([("doc_id", S), ("seq", INT), ("sha256", S), ("record_key", S), ("part", S)])
+GRACE_SECONDS = 3600  # an old generation is kept this long after it stops being current (and while a reader holds it)
+DUCKDB_MEMORY = "128MB"
+
+
+def sql_path(path: str | os.PathLike, glob: str = "") -> str:
+    """``path`` (made absolute), followed by the glob pattern ``glob``, as a DuckDB string literal:
+    quotes doubled, and the path's own glob characters escaped so that they match only themselves."""
+    text = str(Path(path).absolute())
+    if glob:
+        text = re.sub(r"([\[\]*?])", r"[\1]", text) + "/" + glob
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (instant, no space) where the file system allows it, else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 @dataclass
 class Generation:
-    """A generation being written: part files per table, numbered in write order."""
+    """A generation being written: part files per table, one part name per batch of documents."""
 
     path: Path
-    parts: dict[str, int] = field(default_factory=dict)
-    _keys: Any = None  # DuckDB connection to keys.duckdb, opened on first use
-    _pending: list = field(default_factory=list)  # key batches not yet inserted
+    batches: int = 0
+    _keys: Any = None  # Parquet writer of keys.parquet, opened on first use
+    _pending: list = field(default_factory=list)  # key batches not yet written
 
-    KEYS_PER_INSERT = 5_000  # one INSERT per this many documents: each costs ~10 ms, whatever its size
+    KEYS_PER_WRITE = 5_000
 
-    def add_keys(self, frame: pd.DataFrame | pa.Table) -> None:
-        """Record (doc_id, sha256, seq) of documents in an on-disk DuckDB table.
-
-        Duplicates are found from it at commit; a disk-backed table keeps the
-        build's memory flat where thousands of small files or a Python dict would not.
-        Keys are inserted in blocks of ``KEYS_PER_INSERT`` (under 1 MB held meanwhile).
-        """
-        if frame is None or len(frame) == 0:
-            return
-        self._connect_keys()  # at once, so that the connection's memory is there from the start of every build
-        keys = frame.select(["doc_id", "sha256", "seq"]) if isinstance(frame, pa.Table) else (
-            pa.Table.from_pandas(frame[["doc_id", "sha256", "seq"]], preserve_index=False))
-        self._pending.append(keys.cast(pa.schema([("doc_id", S), ("sha256", S), ("seq", INT)])))
-        if sum(len(batch) for batch in self._pending) >= self.KEYS_PER_INSERT:
-            self.flush_keys()
-
-    def _connect_keys(self) -> None:
-        import duckdb
-
-        if self._keys is None:
-            self._keys = duckdb.connect(str(self.path / "keys.duckdb"))
-            _bounded(self._keys, self.path)
-            self._keys.execute("SET memory_limit = '24MB'")  # the table lives on disk; keep few pages cached
-            self._keys.execute("CREATE TABLE keys (doc_id VARCHAR, sha256 VARCHAR, seq BIGINT)")
-
-    def flush_keys(self) -> None:
-        """Insert the pending keys."""
-        if not self._pending:
-            return
-        self._connect_keys()
-        batch = pa.concat_tables(self._pending)
-        self._pending = []
-        self._keys.register("batch", batch)
-        self._keys.execute("INSERT INTO keys SELECT doc_id, sha256, seq FROM batch")
-        self._keys.unregister("batch")
+    def write_batch(self, tables: Mapping[str, pd.DataFrame | pa.Table]) -> str:
+        """Write one batch's rows of each table as a part file, all under one new part name; return the name."""
+        self.batches += 1
+        part = f"part-{self.path.name[-8:]}-{self.batches:06d}"
+        for table, frame in tables.items():
+            if frame is None or len(frame) == 0:
+                continue
+            folder = self.path / table
+            folder.mkdir(parents=True, exist_ok=True)
+            data = frame if isinstance(frame, pa.Table) else to_arrow(table, frame)
+            # zstd: article text compresses several times better than with the default snappy, at no extra cost.
+            pq.write_table(data, folder / f"{part}.parquet", compression="zstd", compression_level=1)
+        return part
 
     def write(self, table: str, frame: pd.DataFrame | pa.Table) -> None:
         """Add one part file to ``table`` (a frame is converted to the table's schema first)."""
-        if frame is None or len(frame) == 0:
+        self.write_batch({table: frame})
+
+    def link_part(self, source: Path, part: str) -> None:
+        """Take the part ``part`` of every per-document table from the generation at ``source`` as it is."""
+        for table in DOCUMENT_TABLES:
+            file = source / table / f"{part}.parquet"
+            if file.exists():
+                (self.path / table).mkdir(parents=True, exist_ok=True)
+                _link_or_copy(file, self.path / table / file.name)
+
+    def add_keys(self, keys: pa.Table) -> None:
+        """Record the index columns (``INDEX_SCHEMA``) of documents in ``keys.parquet``.
+
+        The index and duplicates are made from it at commit; a file written as the build
+        goes keeps the build's memory flat where a Python dict would not. Keys are written
+        in row groups of ``KEYS_PER_WRITE`` (under 1 MB held meanwhile).
+        """
+        if keys is None or len(keys) == 0:
             return
-        number = self.parts.get(table, 0) + 1
-        self.parts[table] = number
-        folder = self.path / table
-        folder.mkdir(parents=True, exist_ok=True)
-        data = frame if isinstance(frame, pa.Table) else to_arrow(table, frame)
-        # zstd: article text compresses several times better than with the default snappy, at no extra cost.
-        pq.write_table(data, folder / f"part-{number:06d}.parquet", compression="zstd", compression_level=1)
+        self._pending.append(keys.select(INDEX_SCHEMA.names).cast(INDEX_SCHEMA))
+        if sum(len(batch) for batch in self._pending) >= self.KEYS_PER_WRITE:
+            self.flush_keys()
+
+    def flush_keys(self) -> None:
+        """Write the pending keys."""
+        if not self._pending:
+            return
+        if self._keys is None:
+            self._keys = pq.ParquetWriter(self.path / "keys.parquet", INDEX_SCHEMA, compression="zstd")
+        self._keys.write_table(pa.concat_tables(self._pending))
+        self._pending = []
+
+    def close(self) -> None:
+        """Finish the keys file (if any)."""
+        if self._keys is not None:
+            self._keys.close()
+            self._keys = None
 
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("*.parquet"))
+
+
+def read_index(generation: Path, columns: list[str] | None = None) -> pa.Table | None:
+    """The index of a complete generation (None for a generation written before there was one)."""
+    file = generation / "index" / "data.parquet"
+    return pq.read_table(file, columns=columns) if file.exists() else None
+
+
+# Build locks held by this process, by lock file: a POSIX lock is per process, so a second
+# Store on the same directory in the same process would otherwise get it again.
+_HELD_LOCKS: set[tuple[int, int]] = set()
+
+
+def _is_committed(path: Path) -> bool:
+    return (path / "COMPLETE").exists()
 
 
 class Store:
@@ -190,15 +262,21 @@ class Store:
     def __init__(self, root: str | os.PathLike):
         self.root = Path(root)
         self._lock_handle: IO[str] | None = None
+        self._lock_id: tuple[int, int] | None = None
 
     # -- locking -------------------------------------------------------------
     def __enter__(self) -> Store:
         self.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.root / ".lock", "a+")
+        lock = self.root / ".lock"
+        lock.touch(exist_ok=True)
+        info = lock.stat()
+        lock_id = (info.st_dev, info.st_ino)
+        if lock_id in _HELD_LOCKS:  # without opening the file: closing any descriptor of it drops a POSIX lock
+            raise StoreBusy(f"another build is running on {self.root} (this process); try again when it has finished")
+        handle = open(lock, "r+")
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
+            fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
             holder = handle.read().strip() or "another process"
             handle.close()
             raise StoreBusy(f"another build is running on {self.root} ({holder}); try again when it has finished") from None
@@ -206,24 +284,33 @@ class Store:
         handle.truncate()
         handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
         handle.flush()
-        self._lock_handle = handle
+        self._lock_handle, self._lock_id = handle, lock_id
+        _HELD_LOCKS.add(lock_id)
+        self._remove_failed_generations()
         return self
 
     def __exit__(self, *exc) -> None:
         if self._lock_handle:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
+            fcntl.lockf(self._lock_handle, fcntl.LOCK_UN)
             self._lock_handle.close()
             self._lock_handle = None
+            if self._lock_id is not None:
+                _HELD_LOCKS.discard(self._lock_id)
 
     # -- generations ---------------------------------------------------------
     @property
     def current(self) -> Path | None:
         """The complete generation readers should use, or None for an empty store."""
         pointer = self.root / "CURRENT"
-        if not pointer.exists():
+        if pointer.is_symlink():
+            path = self.root / "generations" / Path(os.readlink(pointer)).name
+        elif pointer.is_dir():  # a copy of the store that followed the link
+            path = pointer
+        elif pointer.is_file():  # a store written before CURRENT was a link
+            path = self.root / "generations" / pointer.read_text("utf-8").strip()
+        else:
             return None
-        path = self.root / "generations" / pointer.read_text("utf-8").strip()
-        return path if (path / "COMPLETE").exists() else None
+        return path if _is_committed(path) else None
 
     def new_generation(self) -> Generation:
         name = time.strftime("%Y%m%d-%H%M%S") + "-" + uuid.uuid4().hex[:8]
@@ -231,69 +318,125 @@ class Store:
         path.mkdir(parents=True)
         return Generation(path)
 
+    def discard(self, generation: Generation) -> None:
+        """Delete a generation that will not be committed (a failed build), so that it takes no space."""
+        generation.close()
+        shutil.rmtree(generation.path, ignore_errors=True)
+
     def commit(self, generation: Generation, summary: dict) -> None:
-        """Finish ``generation``: find duplicates, write views, switch CURRENT atomically.
+        """Finish ``generation``: write the index, switch CURRENT atomically, refresh the views.
 
         Part files stay as written (no rewrite of wide rows, so memory does not grow
         with the corpus); readers sort them (``ORDER``).
         """
-        import duckdb
-
         for table in TABLES:
             if not generation.files(table):  # an empty table still has a schema
                 (generation.path / table).mkdir(parents=True, exist_ok=True)
                 pq.write_table(SCHEMAS[table].empty_table(), generation.path / table / "part-empty.parquet")
-        _find_duplicates(generation)
+        _write_index(generation)
         from .facts import write_derived  # facts, province_year, organization_year, indicators
 
         write_derived(generation.path)
         (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
+        (generation.path / "READERS").touch()
         (generation.path / "COMPLETE").write_text("ok", "utf-8")
-        database = self.root / f".analysis-{generation.path.name}.duckdb"
-        with duckdb.connect(str(database)) as con:
-            _create_views(con, generation.path)
-        pointer = self.root / "CURRENT.tmp"
-        pointer.write_text(generation.path.name, "utf-8")
-        os.replace(database, self.root / "analysis.duckdb")
-        os.replace(pointer, self.root / "CURRENT")
+        pointer = self.root / f".CURRENT-{generation.path.name}"
+        pointer.unlink(missing_ok=True)
+        os.symlink(Path("generations") / generation.path.name, pointer)
+        current = self.root / "CURRENT"
+        if current.is_dir() and not current.is_symlink():  # a copied store: its CURRENT is a folder, not a link
+            shutil.rmtree(current)
+        os.replace(pointer, current)  # the commit point
+        self._write_database()
         self._remove_old_generations(keep=generation.path)
 
-    def _remove_old_generations(self, keep: Path) -> None:
-        for path in (self.root / "generations").iterdir():
-            if path != keep:
-                shutil.rmtree(path, ignore_errors=True)
-        for stale in self.root.glob(".analysis-*.duckdb*"):
+    def _write_database(self) -> None:
+        """``analysis.duckdb``: the views, reading through CURRENT (so they never disagree with it)."""
+        import tempfile
+
+        import duckdb
+
+        # Made in a temporary folder and copied: DuckDB cannot write a database whose path has a '?'.
+        with tempfile.TemporaryDirectory(prefix="analysis-views-") as folder:
+            made = Path(folder) / "analysis.duckdb"
+            with duckdb.connect(str(made)) as con:
+                _create_views(con, self.root.absolute() / "CURRENT")
+            database = self.root / ".analysis.duckdb.tmp"
+            shutil.copyfile(made, database)
+        os.replace(database, self.root / "analysis.duckdb")
+
+    def _remove_failed_generations(self) -> None:
+        """Generations that never became current: left by a build killed before its commit point
+        (unfinished, or finished but not switched to). The lock is held, so no build is running."""
+        folder = self.root / "generations"
+        current = self.current
+        since = (current / "COMPLETE").stat().st_mtime if current is not None else None
+        if folder.is_dir():
+            for path in folder.iterdir():
+                if not path.is_dir() or path == current:
+                    continue
+                if not _is_committed(path) or (since is not None and (path / "COMPLETE").stat().st_mtime > since):
+                    shutil.rmtree(path, ignore_errors=True)
+        for stale in [*self.root.glob(".analysis-*.duckdb*"), *self.root.glob(".CURRENT-*"),
+                      *self.root.glob(".analysis.duckdb.tmp*")]:
             stale.unlink(missing_ok=True)
 
+    def _remove_old_generations(self, keep: Path) -> None:
+        """Delete superseded generations no reader needs (see the module docstring)."""
+        committed = sorted((p for p in (self.root / "generations").iterdir() if _is_committed(p) and p != keep),
+                           key=lambda p: (p / "COMPLETE").stat().st_mtime, reverse=True)
+        successor_committed = (keep / "COMPLETE").stat().st_mtime
+        for number, path in enumerate(committed):
+            superseded_for = time.time() - successor_committed
+            successor_committed = (path / "COMPLETE").stat().st_mtime
+            if number == 0 or superseded_for < GRACE_SECONDS:
+                continue
+            _remove_unless_read(path)
 
-DUCKDB_MEMORY = "128MB"
+
+def _remove_unless_read(path: Path) -> None:
+    """Delete a generation unless a ``connect()`` holds its READERS lock."""
+    try:
+        handle = open(path / "READERS", "a")
+    except OSError:
+        shutil.rmtree(path, ignore_errors=True)
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return  # a reader is still using it: the next build looks again
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def _bounded(con, spill: Path) -> None:
     """Cap DuckDB's memory (it spills to disk beyond it) so a build's peak memory does not grow with the corpus."""
     con.execute(f"SET memory_limit = '{DUCKDB_MEMORY}'")
-    con.execute(f"SET temp_directory = '{spill / '.spill'}'")
+    con.execute(f"SET temp_directory = {sql_path(spill / '.spill')}")
     con.execute("SET threads = 1")
 
 
-def _find_duplicates(generation: Generation) -> None:
-    """``duplicates/``: for each document, the first one (in load order) with the same raw text, if any."""
-    target = generation.path / "duplicates"
+def _write_index(generation: Generation) -> None:
+    """``index/``: every document of the generation with its keys and part, and ``duplicate_of``:
+    the first document (in load order) with the same raw text, if any."""
+    import duckdb
+
+    target = generation.path / "index"
     target.mkdir(parents=True, exist_ok=True)
     generation.flush_keys()
-    con = generation._keys
-    if con is None:
-        pq.write_table(pa.schema([("doc_id", S), ("duplicate_of", S)]).empty_table(), target / "data.parquet")
+    generation.close()
+    keys = generation.path / "keys.parquet"
+    if not keys.exists():
+        pq.write_table(INDEX_SCHEMA.append(pa.field("duplicate_of", S)).empty_table(), target / "data.parquet")
         return
-    con.execute(
-        f"COPY (SELECT doc_id, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
-        f"AS duplicate_of FROM keys WINDOW w AS (PARTITION BY sha256 ORDER BY seq)) "
-        f"TO '{target / 'data.parquet'}' (FORMAT parquet)"
-    )
-    con.close()
-    generation._keys = None
-    for leftover in (generation.path / "keys.duckdb", generation.path / "keys.duckdb.wal"):
-        leftover.unlink(missing_ok=True)
+    with duckdb.connect() as con:
+        _bounded(con, generation.path)
+        con.execute(
+            f"COPY (SELECT *, CASE WHEN first_value(doc_id) OVER w <> doc_id THEN first_value(doc_id) OVER w END "
+            f"AS duplicate_of FROM read_parquet({sql_path(keys)}) WINDOW w AS (PARTITION BY sha256 ORDER BY seq) "
+            f"ORDER BY seq) TO {sql_path(target / 'data.parquet')} (FORMAT parquet)"
+        )
+    keys.unlink()
     shutil.rmtree(generation.path / ".spill", ignore_errors=True)
 
 
@@ -325,19 +468,24 @@ def open_tables(root: str | os.PathLike, tables: tuple[str, ...] = TABLES) -> di
 
 def _create_views(con, generation: Path) -> None:
     """One view per table over the generation's Parquet files (absolute paths: DuckDB reads
-    relative ones from its working directory, not from the database's)."""
-    generation = generation.resolve()
+    relative ones from its working directory, not from the database's). ``documents`` takes
+    ``seq`` and ``duplicate_of`` from the generation's index: a part linked from an earlier
+    generation keeps the load order of the build that wrote it."""
     for table in TABLES:
-        files = f"read_parquet('{generation / table}/*.parquet', union_by_name = true)"
-        if table == "documents":
-            duplicates = f"read_parquet('{generation / 'duplicates'}/*.parquet')"
+        files = f"read_parquet({sql_path(generation / table, '*.parquet')}, union_by_name = true)"
+        if table == "documents" and (generation / "index").exists():
+            index = f"read_parquet({sql_path(generation / 'index', '*.parquet')})"
+            con.execute(f"CREATE VIEW documents AS SELECT d.* REPLACE (x.seq AS seq, x.duplicate_of AS duplicate_of) "
+                        f"FROM {files} d JOIN {index} x USING (doc_id)")
+        elif table == "documents":  # a generation written before there was an index
+            duplicates = f"read_parquet({sql_path(generation / 'duplicates', '*.parquet')})"
             con.execute(f"CREATE VIEW documents AS SELECT d.* REPLACE (x.duplicate_of AS duplicate_of) "
                         f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
         else:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
     for table in DERIVED_TABLES:  # made from the tables above at commit (analysis.facts.write_derived)
         if (generation / table).is_dir():
-            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{generation / table}/*.parquet')")
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_path(generation / table, '*.parquet')})")
 
 
 def require_current(root: str | os.PathLike) -> Path:
@@ -354,10 +502,27 @@ def connect(root: str | os.PathLike):
     The views are made afresh for where the store is now, so a store that was moved
     or copied, or is read from another working directory, still opens. (The
     ``analysis.duckdb`` file in the store has the same views, for the DuckDB shell.)
+    The connection keeps reading the generation it opened, also after later builds:
+    it holds a shared lock on the generation's ``READERS`` file until it is garbage
+    collected, and builds do not delete a generation so held.
     """
     import duckdb
 
     current = require_current(root)
     con = duckdb.connect()
     _create_views(con, current)
+    _hold_for_reading(con, current)
     return con
+
+
+def _hold_for_reading(con: Any, generation: Path) -> None:
+    try:
+        handle = open(generation / "READERS", "a")
+    except OSError:  # a read-only store, or a generation written before there were reader locks
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:  # being deleted right now: only the views' later reads can fail, as without the lock
+        handle.close()
+        return
+    weakref.finalize(con, handle.close)

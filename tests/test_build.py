@@ -156,6 +156,27 @@ def test_a_killed_build_leaves_the_previous_store_readable(tmp_path, corpus):
     with connect(store) as con:
         assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 5
     # the next run completes the work
+    killed = {g for g in generations.iterdir() if not (g / "COMPLETE").exists()}
     summary = build(big, store=store, workers=1, quiet=True)
     assert summary.documents == 400 and len(open_tables(store, ("documents",))["documents"]) == 400
-    assert len(list(generations.iterdir())) == 1
+    # the killed build's generation is gone; the previous one stays for readers that opened it
+    assert killed and not killed & set(generations.iterdir()) and len(list(generations.iterdir())) == 2
+
+
+def test_a_page_repeating_one_figure_is_cut_at_the_row_limit_and_says_so(tmp_path):
+    from analysis.extract import MAX_ROWS_PER_DOCUMENT
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    repeated = "Xã có 12 chi bộ. " * (MAX_ROWS_PER_DOCUMENT + 500)
+    (corpus / "spam.txt").write_text("Đảng bộ xã Phú Sơn\n\n" + repeated + "\n\nĐảng ủy xã có 11 chi bộ.\n", "utf-8")
+    (corpus / "normal.txt").write_text("Tin xây dựng Đảng\n\nĐảng bộ xã Tân Lập có 9 chi bộ với 150 đảng viên.\n", "utf-8")
+    build(corpus, store=tmp_path / "store", workers=1, quiet=True)
+    tables = open_tables(tmp_path / "store")
+    mentions, documents = tables["mentions"], tables["documents"].set_index("doc_id")
+    spam = documents.index[documents.path.str.endswith("spam.txt")][0]
+    normal = documents.index[documents.path.str.endswith("normal.txt")][0]
+    assert (mentions.doc_id == spam).sum() == MAX_ROWS_PER_DOCUMENT
+    assert "mentions cut" in documents.loc[spam, "warning"]
+    assert pd.isna(documents.loc[normal, "warning"])
+    assert set(mentions[mentions.doc_id == normal].value) == {9, 150}

@@ -1,7 +1,10 @@
 """Unicode normalization for Vietnamese text.
 
 In: any ``str``. Out: ``nfc(text)`` — the canonical composed form that every
-stored text uses; ``match_form(text)`` — a same-length lower-cased form with one
+stored text uses (NFC, and no invisible characters inside numbers: a zero-width
+space, joiner or non-joiner, word joiner, soft hyphen or BOM between digits, or
+between a digit and its thousands/decimal separator, is removed, so "1\u200b200"
+reads as 1200, not as 1 and 200); ``match_form(text)`` — a same-length lower-cased form with one
 tone placement (``uỷ``/``ủy``, ``hoà``/``hòa``, ``thuỷ``/``thủy`` all become the
 second spelling), used only for matching so that character offsets found in it
 are valid offsets into the NFC text.
@@ -16,9 +19,19 @@ from functools import lru_cache
 _TONES = ("\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
 
 
+# Characters that show nothing: zero-width space, non-joiner, joiner, word joiner, soft hyphen, BOM.
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\u00ad", "\ufeff")
+_INVISIBLE_IN_NUMBER = re.compile(
+    "(?<=\\d)[{0}]+(?=[.,]?\\d)|(?<=\\d[.,])[{0}]+(?=\\d)".format("".join(INVISIBLE))
+)
+
+
 def nfc(text: str) -> str:
-    """Return ``text`` in Unicode NFC (composed) form."""
-    return unicodedata.normalize("NFC", text)
+    """Return ``text`` in Unicode NFC (composed) form, without invisible characters inside numbers."""
+    text = unicodedata.normalize("NFC", text)
+    if any(ch in text for ch in INVISIBLE):  # str.find scans are far faster than the regex
+        text = _INVISIBLE_IN_NUMBER.sub("", text)
+    return text
 
 
 def _tone_moves() -> dict[str, str]:

@@ -33,7 +33,8 @@ from .references import extract_citations
 from .rules import Rules, RulesError, load_rules, parse_rules
 
 __all__ = [
-    "CITATION_COLUMNS", "MENTION_COLUMNS", "PEOPLE_COLUMNS", "Rules", "RulesError", "citations", "context_of",
+    "CITATION_COLUMNS", "MAX_ROWS_PER_DOCUMENT", "MENTION_COLUMNS", "PEOPLE_COLUMNS", "Rules", "RulesError", "citations",
+    "context_of", "cut_warning",
     "document_citations", "document_people", "extract", "extract_document", "extract_text", "is_off_topic",
     "people_table", "find_numbers", "load_rules", "parse_number", "parse_rules",
 ]
@@ -42,6 +43,15 @@ __all__ = [
 # Rows of a document that is not about Party building are kept, flagged (see analysis.topic).
 MENTION_COLUMNS = [*ENGINE_MENTION_COLUMNS, "off_topic"]
 CITATION_COLUMNS = [*FOUND_CITATION_COLUMNS, "off_topic"]
+# At most this many mention rows and citation rows are read from one document: a real article has
+# well under a hundred, and a page that repeats one sentence a hundred thousand times would otherwise
+# cost seconds and a table of copies. A document that reaches it says so (``cut_warning``).
+MAX_ROWS_PER_DOCUMENT = 5_000
+
+
+def cut_warning(kind: str, rows: list) -> str | None:
+    """The warning a document gets when its ``kind`` rows reached ``MAX_ROWS_PER_DOCUMENT``."""
+    return f"{kind} cut at the first {MAX_ROWS_PER_DOCUMENT:,} rows (limit per document)" if len(rows) >= MAX_ROWS_PER_DOCUMENT else None
 
 
 def _rules(rules: Rules | str | Path | None) -> Rules:
@@ -50,7 +60,7 @@ def _rules(rules: Rules | str | Path | None) -> Rules:
 
 def _reference_rows(doc_id: str | None, text: str, rules: Rules) -> list[dict]:
     rows = []
-    for c in extract_citations(text, rules, doc_id):
+    for c in extract_citations(text, rules, doc_id, max_rows=MAX_ROWS_PER_DOCUMENT):
         if not c["coded"] and not c.get("scored"):
             continue
         rows.append({
@@ -105,7 +115,7 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
     with ``title``, the headline's figures the body does not repeat come first (flag
     ``headline``, offsets into the title)."""
     text = nfc(text or "")
-    rows = extract_mentions(text, rules, doc_id)
+    rows = extract_mentions(text, rules, doc_id, max_rows=MAX_ROWS_PER_DOCUMENT)
     if references:
         refs = _reference_rows(doc_id, text, rules)
         for r, sentence in zip(refs, _sentences_of(text, [r["start"] for r in refs]), strict=False):
@@ -122,7 +132,7 @@ def extract_document(doc_id: str | None, text: str, rules: Rules, references: bo
 def document_citations(doc_id: str | None, text: str, rules: Rules, off_topic: bool = False) -> list[dict]:
     """Citation rows (``CITATION_COLUMNS``) of one document, each with its sentence and ``off_topic`` flag."""
     text = nfc(text or "")
-    found = extract_citations(text, rules, doc_id)
+    found = extract_citations(text, rules, doc_id, max_rows=MAX_ROWS_PER_DOCUMENT)
     for c, sentence in zip(found, _sentences_of(text, [c["start"] for c in found]), strict=False):
         c["sentence"] = sentence
         c["off_topic"] = off_topic

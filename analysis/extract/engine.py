@@ -296,8 +296,9 @@ def _number_value(value: float | None) -> float | int | None:
     return int(round(value)) if abs(value - round(value)) < 1e-6 or value >= 1000 else value
 
 
-def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
-    """All indicator mentions of one document text, as dicts of ``MENTION_COLUMNS``."""
+def extract_mentions(text: str, rules: Rules, doc_id: str | None = None, max_rows: int | None = None) -> list[dict]:
+    """All indicator mentions of one document text, as dicts of ``MENTION_COLUMNS``; with ``max_rows``,
+    reading stops at the first sentence that reaches it (a bound on the work a hostile page costs)."""
     mf = match_form(text)
     rows: list[dict] = []
     orgs: list[dict] | None = None  # found lazily: most sentences have no mention
@@ -306,6 +307,8 @@ def extract_mentions(text: str, rules: Rules, doc_id: str | None = None) -> list
         return rows
     cf = _without_fixed_commas(mf, rules)  # where the words around a count are read
     for s_start, s_end in split_sentences(text):
+        if max_rows is not None and len(rows) >= max_rows:
+            break
         # Only sentences with a number next to a unit (or a unit named before a number) can hold a mention.
         cued = _any_between(implied, s_start, s_end)
         if not cued and not _any_between(units, s_start, s_end):

@@ -155,8 +155,9 @@ class _Taken:
         return i >= 0 and self.ends[i] > start
 
 
-def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> list[dict]:
-    """Every coded citation, and uncoded ones of the types the rules list."""
+def extract_citations(text: str, rules: Rules, doc_id: str | None = None, max_rows: int | None = None) -> list[dict]:
+    """Every coded citation, and uncoded ones of the types the rules list; with ``max_rows``, the first
+    ``max_rows`` coded ones at most (a bound on the work a hostile page costs)."""
     types, uncoded, aliases, levels = (rules.citations.types, rules.citations.uncoded, rules.citations.aliases,
                                        rules.citations.levels)
     mf = match_form(text)
@@ -177,6 +178,8 @@ def extract_citations(text: str, rules: Rules, doc_id: str | None = None) -> lis
     coded, bare = _Taken(), _Taken()  # each in text order; a bare citation never overlaps a coded one
     # Every code has a "/" or a dash between its type and issuer ("03 CT – TW").
     for m in _CODE.finditer(text) if ("/" in text or "–" in text or " - " in text) else ():
+        if max_rows is not None and len(rows) >= max_rows:
+            break
         if m.group("type"):
             style, doc_type = "party", m.group("type").upper()
             raw_issuer = m.group("issuer")

@@ -7,6 +7,11 @@ and returns a pandas DataFrame with one row per document (columns in
 that could not be loaded are in ``frame.attrs["rejected"]`` (columns ``path``,
 ``reason``); ``read_corpus`` returns both tables explicitly. ``iter_documents``
 streams the same rows as dicts, for batch processing of large corpora.
+
+Every input is accounted for: inputs = loaded rows + rejections. Special files,
+unreadable directories, link loops, bad lines and rows are rejections; a text
+longer than ``LoadLimits.max_text_chars`` is truncated with a warning in the
+row's ``warning`` column (see ``analysis.load.files.LoadLimits``).
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -27,9 +33,13 @@ from ..clean import clean_document, nfc
 from ..clean.metadata import parse_date_line, parse_iso_date
 from ..topic import TOPIC_COLUMNS, topic_columns
 from .decode import RejectedInput, decode_bytes
-from .readers import READERS, TABLE_READERS, RawRecord, Rejection
+from .files import DEFAULT_LIMITS, LoadLimits, walk_inputs
+from .readers import READERS, RawRecord, Rejection
 
-__all__ = ["DOCUMENT_COLUMNS", "LoadResult", "content_hash", "RejectedInput", "UniqueIds", "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus"]
+__all__ = [
+    "DOCUMENT_COLUMNS", "LoadLimits", "LoadResult", "RawRecord", "Rejection", "content_hash", "RejectedInput", "UniqueIds",
+    "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus",
+]
 
 log = logging.getLogger(__name__)
 
@@ -56,38 +66,52 @@ def _as_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def _walk(root: Path) -> Iterator[tuple[Path, str]]:
-    """(file, doc_id stem) for every file under ``root``, sorted for stable ids."""
-    if root.is_dir():
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames.sort()
-            for name in sorted(filenames):
-                file = Path(dirpath) / name
-                rel = file.relative_to(root)
-                yield file, rel.with_suffix("").as_posix()
-    else:
-        yield root, root.stem
+def iter_inputs(paths: PathLike | Iterable[PathLike], text_column: str = "text",
+                limits: LoadLimits = DEFAULT_LIMITS) -> Iterator[RawRecord | Rejection]:
+    """Every record and every rejection from the given files and directories.
 
-
-def iter_inputs(paths: PathLike | Iterable[PathLike], text_column: str = "text") -> Iterator[RawRecord | Rejection]:
-    """Every record and every rejection from the given files and directories."""
+    Readers turn every problem of the data into a ``Rejection``; an exception that
+    still comes out of one is a problem of the program or the machine and is raised.
+    """
     for root in _as_paths(paths):
-        if not root.exists():
-            yield Rejection(str(root), "no such file or directory")
-            continue
-        for file, stem in _walk(root):
+        for entry in walk_inputs(root):
+            if isinstance(entry, Rejection):
+                entry.path, entry.reason = _shown_name(entry.path), _shown_name(entry.reason)
+                yield entry
+                continue
+            file, stem = entry
             reader = READERS.get(file.suffix.lower())
             if reader is None:
-                yield Rejection(str(file), f"unsupported file type '{file.suffix or '(none)'}'")
+                yield Rejection(_shown_name(str(file)), f"unsupported file type '{_shown_name(file.suffix) or '(none)'}'")
                 continue
-            try:
-                if reader in TABLE_READERS:
-                    yield from reader(file, stem, text_column=text_column)
-                else:
-                    yield from reader(file, stem)
-            except Exception as exc:  # a reader bug must not lose the other files
-                log.exception("reader failed on %s", file)
-                yield Rejection(str(file), f"could not be read: {type(exc).__name__}: {exc}")
+            items = reader(file, stem, text_column=text_column, limits=limits)
+            yield from (items if _SURROGATE.search(str(file)) is None else map(_with_shown_names, items))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _shown_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that are not UTF-8 (kept by the OS as lone
+    surrogates, which no UTF-8 output can hold) become U+FFFD."""
+    if _SURROGATE.search(name) is None:
+        return name
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", name)
+
+
+def _with_shown_names(item: RawRecord | Rejection) -> RawRecord | Rejection:
+    """A record or rejection from a file whose name is not UTF-8, with the name made showable."""
+    item.path = _shown_name(item.path)
+    if isinstance(item, Rejection):
+        item.reason = _shown_name(item.reason)
+    else:
+        item.doc_id, item.source = _shown_name(item.doc_id), _shown_name(item.source)
+        item.location = _shown_name(item.location) if item.location else item.location
+        item.add_warning("file name is not UTF-8: shown with U+FFFD")
+    return item
 
 
 def _parse_published(value: Any) -> dt.date | None:
@@ -161,7 +185,8 @@ class UniqueIds:
 
 
 def iter_documents(
-    paths: PathLike | Iterable[PathLike], text_column: str = "text", rejected: list[Rejection] | None = None
+    paths: PathLike | Iterable[PathLike], text_column: str = "text", rejected: list[Rejection] | None = None,
+    limits: LoadLimits = DEFAULT_LIMITS,
 ) -> Iterator[dict[str, Any]]:
     """Stream cleaned document rows; rejections are appended to ``rejected``.
 
@@ -170,17 +195,17 @@ def iter_documents(
     """
     unique = UniqueIds()
     first_by_hash: dict[str, str] = {}
-    for item in iter_inputs(paths, text_column=text_column):
+    for item in iter_inputs(paths, text_column=text_column, limits=limits):
         if isinstance(item, Rejection):
             if rejected is not None:
                 rejected.append(item)
             continue
         try:
             row = document_row(item)
-        except Exception as exc:  # cleaning must never lose a file silently
-            log.exception("cleaning failed on %s", item.source)
+        except (ValueError, TypeError, UnicodeError, RecursionError) as exc:  # what odd data can make cleaning raise
+            log.exception("cleaning failed on %s", item.location or item.path)
             if rejected is not None:
-                rejected.append(Rejection(item.path, f"could not be cleaned: {type(exc).__name__}: {exc}"))
+                rejected.append(Rejection(item.location or item.path, f"could not be cleaned: {type(exc).__name__}: {exc}"))
             continue
         row["doc_id"] = unique(row["doc_id"])
         row["duplicate_of"] = first_by_hash.setdefault(row["sha256"], row["doc_id"])
@@ -195,10 +220,11 @@ def _summarise(rejected: list[Rejection]) -> str:
     return f"{len(rejected)} input(s) rejected: {parts}"
 
 
-def read_corpus(paths: PathLike | Iterable[PathLike], text_column: str = "text", warn: bool = True) -> LoadResult:
+def read_corpus(paths: PathLike | Iterable[PathLike], text_column: str = "text", warn: bool = True,
+                limits: LoadLimits = DEFAULT_LIMITS) -> LoadResult:
     """Load every document and list every rejected input."""
     rejected: list[Rejection] = []
-    rows = list(iter_documents(paths, text_column=text_column, rejected=rejected))
+    rows = list(iter_documents(paths, text_column=text_column, rejected=rejected, limits=limits))
     documents = pd.DataFrame(rows)
     for column in DOCUMENT_COLUMNS:
         if column not in documents.columns:
@@ -217,8 +243,9 @@ def read_corpus(paths: PathLike | Iterable[PathLike], text_column: str = "text",
     return LoadResult(documents, rejected_frame)
 
 
-def load_corpus(paths: PathLike | Iterable[PathLike], text_column: str = "text", warn: bool = True) -> pd.DataFrame:
+def load_corpus(paths: PathLike | Iterable[PathLike], text_column: str = "text", warn: bool = True,
+                limits: LoadLimits = DEFAULT_LIMITS) -> pd.DataFrame:
     """One row per loaded document; ``.attrs["rejected"]`` lists rejected inputs."""
-    result = read_corpus(paths, text_column=text_column, warn=warn)
+    result = read_corpus(paths, text_column=text_column, warn=warn, limits=limits)
     result.documents.attrs["rejected"] = result.rejected
     return result.documents
