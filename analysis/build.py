@@ -339,6 +339,7 @@ def build(
     with Store(store) as target:
         reuse = None if rebuild else Reuse.of(target.current)
         generation = target.new_generation()
+        (generation.path / "rules.yaml").write_text(rules_text, "utf-8")  # the catalog the derived tables use
         rejected: list[Rejection] = []
         seen = 0
 

@@ -152,3 +152,38 @@ def start(title: str, store: str, date_from: str | None = None, date_to: str | N
     heading = f"{scope} · {len(tables['documents'])} {L('articles')} · analysis {__version__}"
     display(Markdown(f"# {escape(title)}\n\n{heading}"))
     return tables, L
+
+
+def download_links(frame: pd.DataFrame, name: str) -> str:
+    """HTML links that download ``frame`` as CSV and as Excel (embedded in the page, no server needed)."""
+    import base64
+    import io
+
+    csv = frame.to_csv(index=False).encode("utf-8-sig")  # the BOM makes Excel read Vietnamese CSV as UTF-8
+    excel = io.BytesIO()
+    frame.to_excel(excel, index=False, sheet_name=name[:31] or "data")
+    safe = html.escape(name)
+    return (f'<p class="downloads">⤓ <a download="{safe}.csv" href="data:text/csv;base64,{base64.b64encode(csv).decode()}">CSV</a>'
+            f' · <a download="{safe}.xlsx" href="data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64,'
+            f'{base64.b64encode(excel.getvalue()).decode()}">Excel</a></p>')
+
+
+def show_downloadable(frame: pd.DataFrame, name: str, max_rows: int | None = None, kind: str = "") -> None:
+    """``show_table`` followed by CSV and Excel download links of the whole table."""
+    from IPython.display import HTML, display
+
+    show_table(frame, max_rows=max_rows, kind=kind)
+    display(HTML(download_links(frame, name)))
+
+
+def year_chart(series: pd.DataFrame, title: str, value_label: str, year_label: str = "year"):
+    """Values by year, one bar colour per province (``aggregate.year_series``)."""
+    fig, ax = plt.subplots(figsize=(8, 3.4))
+    data = series.assign(year=series["year"].astype(int).astype(str), province=series["province"].map(_plain_labels))
+    sns.barplot(data=data, x="year", y="value", hue="province", ax=ax, errorbar=None)
+    ax.set(xlabel=_plain(year_label), ylabel=_plain(value_label))
+    ax.set_title(_plain(title))
+    if ax.get_legend() is not None:
+        ax.legend(fontsize=7, ncols=2 if data["province"].nunique() > 6 else 1, frameon=False)
+    fig.tight_layout()
+    return fig

@@ -65,6 +65,7 @@ from .places import PLACE_COLUMNS
 # Tables whose rows each belong to one document, written by batch and reused by part.
 DOCUMENT_TABLES = ("documents", "mentions", "citations", "places", "people")
 TABLES = (*DOCUMENT_TABLES, "rejected")
+DERIVED_TABLES = ("facts", "province_year", "organization_year", "indicators")  # written by analysis.facts at commit
 
 S, F, INT, D, B = pa.string(), pa.float64(), pa.int64(), pa.date32(), pa.bool_()
 # Every column is text except these. A column name means the same in every table.
@@ -333,6 +334,9 @@ class Store:
                 (generation.path / table).mkdir(parents=True, exist_ok=True)
                 pq.write_table(SCHEMAS[table].empty_table(), generation.path / table / "part-empty.parquet")
         _write_index(generation)
+        from .facts import write_derived  # facts, province_year, organization_year, indicators
+
+        write_derived(generation.path)
         (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
         (generation.path / "READERS").touch()
         (generation.path / "COMPLETE").write_text("ok", "utf-8")
@@ -479,6 +483,9 @@ def _create_views(con, generation: Path) -> None:
                         f"FROM {files} d LEFT JOIN {duplicates} x USING (doc_id)")
         else:
             con.execute(f"CREATE VIEW {table} AS SELECT * FROM {files}")
+    for table in DERIVED_TABLES:  # made from the tables above at commit (analysis.facts.write_derived)
+        if (generation / table).is_dir():
+            con.execute(f"CREATE VIEW {table} AS SELECT * FROM read_parquet({sql_path(generation / table, '*.parquet')})")
 
 
 def require_current(root: str | os.PathLike) -> Path:

@@ -15,11 +15,9 @@
 
 # %% [markdown] tags=["remove-cell"]
 # # Indicators
-# Members, cells and organizations; commendations; models; money — by province and year, each figure with its source sentence.
-#
-# Counting rule: subsets, proposals, ratios and lumped counts are never summed; a fact repeated by several
-# articles (same indicator, value, organization and year) counts once; because organizations nest, a province's
-# figure for a year is the largest figure reported, not a sum. "~" marks approximate and "≥" at-least values.
+# Members, cells and organizations; commendations; models; money — by province and year (`province_year`) and by
+# organization (`organization_year`), with the level and period of every figure, every fact behind them with its
+# article, and a data dictionary. The indicators, their kinds and labels come from the store's catalog.
 
 # %% tags=["parameters"]
 store = "../data/store"
@@ -35,34 +33,39 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import bar, show_table, start
+from analysis.charts import escape, show_downloadable, start, year_chart
 
 tables, L = start(title, store, date_from, date_to, province, language)
-documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
+facts, by_province, by_org, catalog = tables["facts"], tables["province_year"], tables["organization_year"], tables["indicators"]
+
+
+def name(indicator: str) -> str:
+    return agg.label(indicator, language, catalog)
+
 
 # %%
-display(Markdown(f"*{L('rule')}*"))
-table = agg.indicator_table(mentions, language)
-show_table(table)
+display(Markdown(f"## {L('key_figures')}\n\n*{L('rule')}*"))
+show_downloadable(agg.province_year_table(by_province, language, catalog), "province_year")
 
 # %%
-counts = agg.facts_per_indicator(mentions, language)
-if not counts.empty:
-    fig = bar(counts, L("facts"), L("indicator"), L("facts"))
+display(Markdown(f"## {L('by_year')}"))
+for indicator in agg.indicator_names(catalog):
+    series = agg.year_series(by_province, indicator)
+    if series.empty:
+        continue
+    fig = year_chart(series, name(indicator), L("value"), L("year"))
     plt.show()
 
-# %% [markdown]
-# ## Provenance: every figure and its sentence
+# %%
+display(Markdown(f"## {L('organizations')}"))
+show_downloadable(agg.organization_table(by_org, language, catalog), "organization_year")
 
 # %%
-groups = {"vi": ["Đảng viên và tổ chức", "Khen thưởng", "Mô hình và giá trị"],
-          "en": ["Members and organizations", "Commendations", "Models and value"]}[language]
-families = [["party_members", "new_members", "disciplined_members", "badges", "party_cells", "party_organizations"],
-            ["commended_collectives", "commended_individuals"], ["models", "new_models", "money_vnd"]]
-for heading, family in zip(groups, families):
-    display(Markdown(f"### {heading}"))
-    subset = mentions[mentions["indicator"].isin(family)]
-    if subset.empty:
-        display(Markdown("—"))
-    else:
-        show_table(agg.provenance(subset, documents, language=language), kind="provenance")
+display(Markdown(f"## {L('sources')}"))
+show_downloadable(agg.facts_per_indicator(facts, language, catalog), "facts_per_indicator")
+show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources")
+
+# %%
+display(Markdown(f"## {L('dictionary')}"))
+show_downloadable(agg.data_dictionary(catalog, language), "indicators")
+display(Markdown(escape(L("dictionary_note"))))

@@ -40,8 +40,8 @@ documents, mentions, citations = tables["documents"], tables["mentions"], tables
 # %%
 if era not in ("pre2025", "post2025"):
     raise ValueError(f"era must be 'pre2025' or 'post2025', not {era!r}")
-points = agg.province_points(documents, mentions, indicator, era)
-fig = province_map(points, title, L(indicator))
+points = agg.province_points(documents, tables["facts"], indicator, era, tables["indicators"])
+fig = province_map(points, title, agg.label(indicator, language, tables["indicators"]))
 plt.show()
 
 # %%

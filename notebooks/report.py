@@ -28,48 +28,53 @@ from IPython.display import Markdown, display
 
 import analysis
 from analysis import aggregate as agg
-from analysis.charts import bar, escape, heatmap, show_table, start
+from analysis.charts import escape, heatmap, show_downloadable, show_table, start, year_chart
 
 tables, L = start(title, store, date_from, date_to, province, language)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
+facts, by_province, catalog = tables["facts"], tables["province_year"], tables["indicators"]
 
 # %%
 import datetime as dt
 import hashlib
 
-cover = agg.coverage(documents, mentions)
-totals = agg.indicator_totals(mentions)
+cover = agg.coverage(documents, mentions, catalog)
 cited = agg.citation_counts(citations, language)
 top_code = cited.iloc[0, 0] if len(cited) else "—"
 TEXT = {
-    "vi": {"intro": "Kho dữ liệu có **{n}** bài viết; **{k}** bài ({share}) có số liệu.",
-           "largest": "- {name}: cao nhất **{value}** ({facts} dữ kiện).",
+    "vi": {"intro": "Kho dữ liệu có **{n}** bài viết; **{k}** bài ({share}) có số liệu; **{c}** trong **{f}** dữ kiện được tính.",
+           "figure": "- {name}: **{value}** — {province}, năm {year}; cấp {level}; {how} ({facts}).",
            "top": "- Văn bản được trích dẫn nhiều nhất: **{code}**."},
-    "en": {"intro": "The store holds **{n}** articles; **{k}** ({share}) report figures.",
-           "largest": "- {name}: largest **{value}** ({facts} facts).",
+    "en": {"intro": "The store holds **{n}** articles; **{k}** ({share}) report figures; **{c}** of **{f}** facts are counted.",
+           "figure": "- {name}: **{value}** — {province}, {year}; level {level}; {how} ({facts}).",
            "top": "- Most cited directive: **{code}**."},
 }[language]
-lines = [TEXT["intro"].format(n=len(documents), k=cover["with_indicator"], share=f"{cover['share']:.0%}")]
-for key in ("party_members", "commended_collectives", "commended_individuals", "models", "money_vnd"):
-    if key in totals.index:
-        lines.append(TEXT["largest"].format(name=L(key), value=agg.format_value(totals.loc[key, "max"], "exact", key, language),
-                                            facts=int(totals.loc[key, "facts"])))
+counted = int(facts["counted"].fillna(False).astype(bool).sum())
+lines = [TEXT["intro"].format(n=len(documents), k=cover["with_indicator"], share=f"{cover['share']:.0%}", c=counted, f=len(facts)),
+         "", f"**{L('headline')}**", ""]
+for row in agg.headline_figures(by_province, catalog).to_dict("records"):
+    lines.append(TEXT["figure"].format(
+        name=escape(agg.label(row["indicator"], language, catalog)),
+        value=agg.format_value(row["value"], row["qualifier"], row["indicator"], language),
+        province=escape(row["province"]), year=row["year"], level=escape(agg.level_label(row["level"], language)),
+        how=escape(agg.how_text(row, language)), facts=escape(", ".join(row["fact_ids"].split(",")))))
 lines.append(TEXT["top"].format(code=escape(top_code)))
 display(Markdown("\n".join(lines)))
 
 # %%
 display(Markdown(f"## {L('key_figures')}\n\n*{L('rule')}*"))
-show_table(agg.indicator_table(mentions, language))
+show_downloadable(agg.province_year_table(by_province, language, catalog), "province_year")
 
 # %%
-counts = agg.facts_per_indicator(mentions, language)
-if not counts.empty:
-    fig = bar(counts, L("facts"), L("indicator"), L("facts"))
-    plt.show()
+for indicator in agg.indicator_names(catalog):
+    series = agg.year_series(by_province, indicator)
+    if not series.empty:
+        fig = year_chart(series, agg.label(indicator, language, catalog), L("value"), L("year"))
+        plt.show()
 
 # %%
 display(Markdown(f"## {L('directives')}"))
-show_table(cited, max_rows=15)
+show_downloadable(cited, "directives", max_rows=15)
 matrix = agg.localities_by_directive(citations)
 if not matrix.empty:
     fig = heatmap(matrix, L("province") + " × " + L("code"))
@@ -77,7 +82,12 @@ if not matrix.empty:
 
 # %%
 display(Markdown(f"## {L('sources')}"))
-show_table(agg.provenance(mentions, documents, language=language), max_rows=40, kind="provenance")
+show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources")
+
+# %%
+display(Markdown(f"## {L('dictionary')}"))
+show_downloadable(agg.data_dictionary(catalog, language), "indicators")
+display(Markdown(escape(L("dictionary_note"))))
 
 # %%
 import pandas as pd
@@ -87,7 +97,7 @@ rejected = tables["rejected"]
 quality = {
     L("documents"): len(documents),
     L("with_indicator"): f"{cover['with_indicator']} ({cover['share']:.0%})",
-    L("mentions"): int(mentions["indicator"].isin(agg.INDICATORS).sum()),
+    L("mentions"): int(mentions["indicator"].isin(agg.indicator_names(catalog)).sum()),
     L("citations"): len(citations),
     L("rejected"): len(rejected),
     L("undated"): int(documents["published"].isna().sum()),

@@ -121,9 +121,14 @@ def test_every_notebook_runs_on_the_sample(name, store, root, tmp_path):
     tables = agg.load_tables(str(store))
     assert images >= 1, f"{name} shows no figure"
     if name in ("indicators", "report"):
-        largest = agg.indicator_totals(tables["mentions"]).loc["party_members", "max"]
-        assert agg.format_value(largest, "exact", "party_members") in text  # 51.349, as the package computes it
+        # The headline figure is a province's own total from province_year (Long An's 51.349), not the largest of any level.
+        headline = agg.headline_figures(tables["province_year"], tables["indicators"]).set_index("indicator").loc["party_members"]
+        assert headline["level"] == "province" and not headline["partial"]
+        assert agg.format_value(headline["value"], headline["qualifier"], "party_members") in text  # as the package computes it
         assert "2,1 tỷ" in text and "Đảng uỷ xã Phú Sơn có 11 chi bộ" in text
+        sources = agg.sources_table(tables["facts"])
+        assert len(tables["facts"]) and all(fact_id in text for fact_id in tables["facts"]["fact_id"])  # every fact, none cut off
+        assert "CSV" in text and "Excel" in text and len(sources)
     if name in ("directives", "report"):
         assert "05-CT/TW" in text
     if name == "corpus_overview":

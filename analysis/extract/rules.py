@@ -2,8 +2,9 @@
 
 In: a rules file (default: the packaged ``analysis/rules/indicators.yaml``;
 its header explains the format). Out: ``Rules`` — units, linkers, flags,
-roles and, in order, the indicators with their patterns, every phrase list
-compiled into one whole-syllable regular expression over match-form text; and
+roles and, in order, the indicators with their patterns and their catalog
+entries (``kind`` stock/flow, ``measure`` and ``labels`` in vi/en), every phrase
+list compiled into one whole-syllable regular expression over match-form text; and
 the citation settings of the ``references`` section (``CitationRules``).
 """
 from __future__ import annotations
@@ -91,11 +92,41 @@ class Pattern:
     scaled: bool = False  # implied units: the number must carry a scale word ("300 triệu")
 
 
+KINDS = ("stock", "flow")
+LANGUAGES = ("vi", "en")
+
+
 @dataclass(frozen=True)
 class Indicator:
     name: str
     label: str
     patterns: tuple[Pattern, ...]
+    kind: str = "flow"  # "stock": a level at a date; "flow": events in a period
+    measure: tuple[tuple[str, str], ...] = ()  # (language, unit word) pairs: ("vi", "đảng viên")
+    labels: tuple[tuple[str, str], ...] = ()  # (language, reader-facing name)
+
+    def label_in(self, language: str) -> str:
+        """The indicator's name for readers in ``language`` (the plain ``label`` if none is given)."""
+        return dict(self.labels).get(language) or self.label
+
+
+def _by_language(spec: dict, key: str, where: str) -> tuple[tuple[str, str], ...]:
+    """An optional {vi: …, en: …} mapping of the catalog, checked."""
+    value = spec.get(key)
+    if value is None:
+        return ()
+    if not isinstance(value, dict) or not value or any(k not in LANGUAGES or not isinstance(v, str) or not v.strip()
+                                                       for k, v in value.items()):
+        raise RulesError(f"{where}.{key}: expected a mapping of {'/'.join(LANGUAGES)} to text, got {value!r}")
+    return tuple((k, str(v).strip()) for k, v in value.items())
+
+
+def _catalog_entry(spec: dict, where: str) -> dict:
+    """The catalog keys of one indicator (kind, measure, labels), validated."""
+    kind = spec.get("kind", "flow")
+    if kind not in KINDS:
+        raise RulesError(f"{where}.kind: '{kind}' is not one of {', '.join(KINDS)}")
+    return {"kind": kind, "measure": _by_language(spec, "measure", where), "labels": _by_language(spec, "labels", where)}
 
 
 @dataclass(frozen=True)
@@ -212,7 +243,11 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
         )
         if not patterns:
             raise RulesError(f"{source}: indicator '{name}' has no patterns")
-        indicators.append(Indicator(name, str(spec.get("label", name)), patterns))
+        unknown = set(spec) - {"label", "patterns", "kind", "measure", "labels"}
+        if unknown:
+            raise RulesError(f"{source}: indicators.{name}: unknown key(s) {sorted(unknown)}")
+        indicators.append(Indicator(name, str(spec.get("label", name)), patterns,
+                                    **_catalog_entry(spec, f"{source}: indicators.{name}")))
     def named(key: str, name_key: str) -> tuple[tuple[str, Pattern], ...]:
         entries = data.get(key) or []
         if not isinstance(entries, list):
