@@ -45,6 +45,12 @@ FAILED = "failed.json"
 # The source table (document, indicator, value, matched text, sentence): fixed column widths on screen and on paper.
 PROVENANCE_CSS = "table.provenance { table-layout: fixed; }\n" + " ".join(
     f"table.provenance th:nth-child({i}) {{ width: {w}%; }}" for i, w in enumerate((18, 13, 9, 12, 48), start=1)) + "\n"
+# The sources appendix (every fact: id, indicator, value, subject, level, province, period, counted, sentence,
+# title, date, URL) has too many columns for a portrait page: on paper it gets landscape pages and fixed widths
+# (``overflow-wrap: break-word`` elsewhere keeps a year or a number from being split between lines).
+SOURCES_PRINT_CSS = "@page sources { size: A4 landscape; }\ntable.sources { page: sources; table-layout: fixed; font-size: 6.8pt; }\ntable.sources th, table.sources td { box-sizing: border-box; }\n" + " ".join(
+    f"table.sources th:nth-child({i}) {{ width: {w}%; }}"
+    for i, w in enumerate((9, 7, 5, 9, 5, 6, 7, 8, 23, 10, 5, 6), start=1)) + "\ntable.sources td { overflow-wrap: anywhere; }\n"
 SCREEN_CSS = """
 .jp-CodeCell .jp-Cell-inputWrapper, .jp-CodeCell .jp-InputArea { display: none !important; }
 body { max-width: 1100px; margin: 0 auto; }
@@ -67,13 +73,13 @@ h1, h2, h3 { break-after: avoid; }
 table.data { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin: 3pt 0 8pt; }
 table.data tr { break-inside: avoid; }
 table.data th, table.data td { border: 0.5pt solid #c8ced6; padding: 2pt 3pt; vertical-align: top; text-align: left;
-                               overflow-wrap: anywhere; }
+                               overflow-wrap: break-word; }
 table.data th { background: #eef1f5; }
 img { max-width: 100%; height: auto; break-inside: avoid; }
 pre { white-space: pre-wrap; }
 hr { border: none; border-top: 0.5pt solid #999; }
 a.anchor-link { display: none; }
-"""
+""" + SOURCES_PRINT_CSS
 
 
 class ReportError(RuntimeError):
