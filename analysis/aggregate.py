@@ -66,6 +66,10 @@ LABELS = {
                  "số phát sinh (kết nạp, khen thưởng, mô hình, tiền) là tổng các sự kiện khác nhau trong năm, số cộng dồn "
                  "nhiều năm không phải số của một năm. Số của một tỉnh là số tỉnh tự báo cáo; nếu không có, là tổng của các "
                  "đơn vị trực thuộc có báo cáo (ghi rõ “chưa đầy đủ” và số đơn vị). Dấu ~ là số xấp xỉ, ≥ là số tối thiểu."),
+        # how a table value was obtained (how_text)
+        "how_events": "tỉnh báo cáo, tổng {events} sự kiện", "how_province": "tỉnh báo cáo",
+        "how_units": "tổng của {n} đơn vị có báo cáo (chưa đầy đủ)", "how_sum": "tổng {n_facts} sự kiện",
+        "how_reported": "được báo cáo", "how_as_of": ", số mới nhất tính đến {date}",
     },
     "en": {
         "document": "Article", "title": "Headline", "published": "Published", "byline": "Author", "chars": "Characters",
@@ -101,6 +105,9 @@ LABELS = {
                  "flow (admissions, awards, models, money) is the sum of distinct events in the year, and a multi-year total "
                  "is not a year's figure. A province's figure is its own reported total; without one, the sum of the units "
                  "that report (marked partial, with the number of units). ~ marks an approximate value, ≥ an at-least value."),
+        "how_events": "reported by the province, sum of {events} distinct events", "how_province": "reported by the province",
+        "how_units": "sum of {n} unit(s) that report (partial)", "how_sum": "sum of {n_facts} distinct events",
+        "how_reported": "reported", "how_as_of": ", latest as of {date}",
     },
 }
 LEVELS = {
@@ -425,27 +432,13 @@ def how_text(row: pd.Series | dict, language: str = "vi") -> str:
     ids = row.get("fact_ids")
     events = len(ids.split(",")) if isinstance(ids, str) and ids and row.get("kind") == "flow" and method == "reported" else 0
     if events > 1:  # the province's own figure made of several distinct events
-        return (f"reported by the province, sum of {events} distinct events" if language == "en"
-                else f"tỉnh báo cáo, tổng {events} sự kiện")
-    if language == "en":
-        if method == "reported" and row.get("level") == "province":
-            text = "reported by the province"
-        elif method == "units":
-            text = f"sum of {n} unit(s) that report (partial)"
-        elif method == "sum":
-            text = f"sum of {row.get('n_facts')} distinct events"
-        else:
-            text = "reported"
-        return text + (f", latest as of {date}" if date else "")
+        return label("how_events", language).format(events=events)
     if method == "reported" and row.get("level") == "province":
-        text = "tỉnh báo cáo"
-    elif method == "units":
-        text = f"tổng của {n} đơn vị có báo cáo (chưa đầy đủ)"
-    elif method == "sum":
-        text = f"tổng {row.get('n_facts')} sự kiện"
+        key = "how_province"
     else:
-        text = "được báo cáo"
-    return text + (f", số mới nhất tính đến {date}" if date else "")
+        key = {"units": "how_units", "sum": "how_sum"}.get(str(method), "how_reported")
+    text = label(key, language).format(n=n, n_facts=row.get("n_facts"))
+    return text + (label("how_as_of", language).format(date=date) if date else "")
 
 
 def level_label(level: object, language: str = "vi") -> str:
