@@ -149,17 +149,17 @@ def process_batch(items: list[tuple[int, RawRecord, str]], stamp: str, rules_tex
             tables["places"].append({"doc_id": document["doc_id"]})
         tables["documents"].append(document)
         doc_id, text, off_topic = document["doc_id"], document["text"], not document["party_building"]
-        warnings = [document["warning"]] if document.get("warning") else []
+        warnings: list[str | None] = [document.get("warning")]
         if "indicators" in stages:
             context = context_of(document, MENTION_CONTEXT)
             mentions = extract_document(doc_id, text, rules, references=False, off_topic=off_topic, title=document["title"])
             tables["mentions"].extend({**row, **context} for row in mentions)
-            warnings.append(cut_warning("mentions", mentions) or "")
+            warnings.append(cut_warning("mentions", mentions))
         if "citations" in stages:
             context = context_of(document, CITATION_CONTEXT)
             cited = document_citations(doc_id, text, rules, off_topic=off_topic)
             tables["citations"].extend({**row, **context} for row in cited)
-            warnings.append(cut_warning("citations", cited) or "")
+            warnings.append(cut_warning("citations", cited))
         document["warning"] = "; ".join(w for w in warnings if w) or None
         if "people" in stages:
             tables["people"].extend(document_people(doc_id, text))
