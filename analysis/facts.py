@@ -638,22 +638,25 @@ def write_derived(generation: str | Path) -> None:
 
     from .aggregate import organization_year, province_year
     from .extract.rules import rules_from_text
+    from .store import sql_path
 
     path = Path(generation)
     saved = path / "rules.yaml"
     rules = rules_from_text(saved.read_text("utf-8"), str(saved)) if saved.exists() else load_rules()
+    def parts(table: str) -> str:  # the table's part files, quoted as the store quotes every path it gives DuckDB
+        return sql_path(path / table, "*.parquet")
+
     with duckdb.connect() as con:
         def read(table: str, select: str = "*") -> pd.DataFrame:
-            files = sorted((path / table).glob("*.parquet"))
-            if not files:
+            if not any((path / table).glob("*.parquet")):
                 return pd.DataFrame()
-            return con.sql(f"SELECT {select} FROM read_parquet({[str(f) for f in files]}, union_by_name = true)").df()
+            return con.sql(f"SELECT {select} FROM read_parquet({parts(table)}, union_by_name = true)").df()
 
         documents = read("documents", "seq, doc_id, source, title, published, province, district, commune, province_2025")
         # Load order and exact copies: the generation's index (older stores: duplicates/).
-        index_files = sorted((path / "index").glob("*.parquet")) or sorted((path / "duplicates").glob("*.parquet"))
-        if index_files and len(documents):
-            index = con.sql(f"SELECT * FROM read_parquet({[str(f) for f in index_files]})").df()
+        index_table = next((t for t in ("index", "duplicates") if any((path / t).glob("*.parquet"))), None)
+        if index_table and len(documents):
+            index = con.sql(f"SELECT * FROM read_parquet({parts(index_table)})").df()
             index = index[[c for c in ("doc_id", "seq", "duplicate_of") if c in index.columns]]
             documents = documents.drop(columns=[c for c in index.columns if c != "doc_id" and c in documents]).merge(
                 index, on="doc_id", how="left")
@@ -665,9 +668,8 @@ def write_derived(generation: str | Path) -> None:
                         .drop(columns="_seq"))
         # Texts are read a batch at a time: only each one's signature and year are kept.
         finder, duplicates, years = NearDuplicates.from_rules(), {}, {}
-        doc_files = sorted((path / "documents").glob("*.parquet"))
-        if doc_files:
-            reader = con.sql(f"SELECT doc_id, text FROM read_parquet({[str(f) for f in doc_files]}, union_by_name = true) ORDER BY seq")
+        if any((path / "documents").glob("*.parquet")):
+            reader = con.sql(f"SELECT doc_id, text FROM read_parquet({parts('documents')}, union_by_name = true) ORDER BY seq")
             for batch in reader.to_arrow_reader(1000) if hasattr(reader, "to_arrow_reader") else reader.fetch_record_batch(1000):
                 for doc_id, text in zip(batch.column(0).to_pylist(), batch.column(1).to_pylist(), strict=False):
                     original = finder.add(doc_id, text)
