@@ -1,4 +1,4 @@
-"""Report step: parameterized notebooks in, HTML and PDF reports and an index out.
+"""Report step: parameterized notebooks in, HTML and PDF reports out (the index is analysis.portal).
 
 ``run_report(notebook, out_dir, parameters, name)`` checks the name (a slug: the
 report's folder under OUT_DIR, never a path) and the parameters (unknown names,
@@ -36,11 +36,11 @@ from typing import Any
 
 from . import __version__
 from .config import REPORT_NAME, REPORT_SCHEMA, REPORTS_SCHEMA, ConfigError, Document, check, read_yaml
+from .portal import FAILED, PATH_PARAMETERS, summarize, write_index
+from .portal import read_json as _read_json
 
 LANGUAGES = ("vi", "en")
-PATH_PARAMETERS = ("store", "corpus")
 CELL_TIMEOUT = 600  # seconds one cell may run (a report's cells take seconds; a hung one is stopped)
-FAILED = "failed.json"
 
 # The source table (document, indicator, value, matched text, sentence): fixed column widths on screen and on paper.
 PROVENANCE_CSS = "table.provenance { table-layout: fixed; }\n" + " ".join(
@@ -267,7 +267,8 @@ def run_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, 
                 shutil.copyfile(produced, folder / f"latest.{suffix}.tmp")
                 (folder / f"latest.{suffix}.tmp").replace(folder / f"latest.{suffix}")
         record = {"name": name, "notebook": str(notebook), "parameters": parameters, "key": key, "run": run_dir.name,
-                  "finished": dt.datetime.now().isoformat(timespec="seconds"), "version": __version__}
+                  "finished": dt.datetime.now().isoformat(timespec="seconds"), "version": __version__,
+                  "summary": summarize(parameters)}
         (folder / "latest.json.tmp").write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
         (folder / "latest.json.tmp").replace(latest)
     except ReportError as exc:
@@ -397,63 +398,3 @@ def run_config(config_path: str | Path, out_dir: str | Path, only: list[str] | N
         (Path(out_dir) / "index.html.tmp").unlink(missing_ok=True)
         problems.append(f"could not write the index in {out_dir}: {exc.strerror or exc}")
     return results, problems + list(failures.values())
-
-
-def _first_line(text: str, limit: int = 400) -> str:
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[:limit] + " …"
-
-
-def write_index(out_dir: str | Path, failures: dict[str, str] | None = None, problems: list[str] | None = None) -> Path:
-    """``index.html`` listing every report with its state, date, parameters and links.
-
-    A report whose last run failed (``failures`` of this run, or ``failed.json``
-    from an earlier one) is shown as failed, with the error and a link to the kept
-    notebook, next to the links to its last good output.
-    """
-    out_dir = Path(out_dir)
-    failures = dict(failures or {})
-    names = {p.parent.name for pattern in ("*/latest.json", f"*/{FAILED}") for p in out_dir.glob(pattern)} | set(failures)
-    rows = []
-    for name in sorted(names):
-        folder = out_dir / name
-        record = _read_json(folder / "latest.json") or {}
-        failure = _read_json(folder / FAILED)
-        error = failures.get(name) or (failure or {}).get("error")
-        shown = {k: v for k, v in (record.get("parameters") or {}).items() if k not in PATH_PARAMETERS and v not in (None, "")}
-        links = [f'<a href="{html.escape(name)}/latest.{s}">{s.upper()}</a>'
-                 for s in ("html", "pdf") if record and (folder / f"latest.{s}").exists()]
-        if error:
-            kept = (failure or {}).get("run")
-            if kept and (folder / kept / "report.ipynb").exists():
-                links.append(f'<a href="{html.escape(name)}/{html.escape(kept)}/report.ipynb">failed notebook</a>')
-            state = (f'<td class="failed"><b>failed</b> {html.escape((failure or {}).get("failed", "").replace("T", " "))}'
-                     f"<br><small>{html.escape(_first_line(error))}</small>"
-                     + ("<br><small>HTML/PDF: the last good run</small>" if record else "") + "</td>")
-        else:
-            state = '<td class="ok">ok</td>'
-        rows.append(f"<tr><td>{html.escape(name)}</td>{state}<td>{html.escape(str(shown.get('title', '')))}</td>"
-                    f"<td>{html.escape(str(record.get('finished', '—')).replace('T', ' '))}</td>"
-                    f"<td><code>{html.escape(json.dumps(shown, ensure_ascii=False))}</code></td>"
-                    f"<td>{' · '.join(links) or '—'}</td></tr>")
-    banner = "".join(f'<p class="failed"><b>Configuration error</b><br><small>{html.escape(p)}</small></p>'
-                     for p in problems or [])
-    page = f"""<!doctype html><html lang="vi"><head><meta charset="utf-8"><title>Reports</title>
-<style>body{{font-family:"DejaVu Sans",sans-serif;margin:2em;}} table{{border-collapse:collapse;}}
-td,th{{border:1px solid #ccc;padding:4px 8px;text-align:left;vertical-align:top;}} th{{background:#f2f4f7;}}
-.failed{{background:#fdecea;color:#8a1c12;}} .ok{{color:#1a7f37;}}</style></head>
-<body><h1>Báo cáo / Reports</h1><p>analysis {html.escape(__version__)} · {dt.datetime.now():%Y-%m-%d %H:%M}</p>{banner}
-<table><tr><th>Name</th><th>State</th><th>Title</th><th>Last good run</th><th>Parameters</th><th>Files</th></tr>
-{''.join(rows)}</table></body></html>"""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "index.html.tmp").write_text(page, encoding="utf-8")
-    (out_dir / "index.html.tmp").replace(out_dir / "index.html")
-    return out_dir / "index.html"
-
-
-def _read_json(path: Path) -> dict | None:
-    """A small JSON record, or None when it is missing or unreadable (a run killed while writing it)."""
-    try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
