@@ -27,7 +27,6 @@ The vocabulary (levels, areas, regions, counting reasons) is
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -226,15 +225,10 @@ def _new_wards(data) -> dict[str, tuple[str, str]]:
 @lru_cache(maxsize=1)
 def _units() -> dict:
     """Gazetteer codes from vietnamadminunits (the same data as ``analysis.places``)."""
-    from importlib import resources
+    from .places import admin_data, gazetteer
 
-    from .places import gazetteer
-
-    def data(name: str) -> dict:
-        return json.loads(resources.files("vietnamadminunits").joinpath("data", name).read_text("utf-8"))
-
-    legacy = data("parser_legacy.json")
-    new_wards = _new_wards(data)
+    legacy = admin_data("parser_legacy.json")
+    new_wards = _new_wards(admin_data)
     g = gazetteer()
     provinces = {}
     for p in g.provinces.values():

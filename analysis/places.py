@@ -31,13 +31,20 @@ say which of its pre-2025 provinces it is.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import importlib.metadata
+import importlib.util
 import json
+import os
+import pickle
 import re
+import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pandas as pd
@@ -157,17 +164,89 @@ def _communes_2025(new_map: dict, conversion: dict) -> dict[str, list[Unit2025]]
     return dict(units)
 
 
-def _data(name: str) -> dict:
-    path = resources.files("vietnamadminunits").joinpath("data", name)
+ADMIN_PACKAGE = "vietnamadminunits"
+
+
+def admin_data(name: str) -> dict:
+    """One JSON file of vietnamadminunits' offline data (``parser_legacy.json`` …), read
+    without importing the package: its ``__init__`` imports its address parsers, pandas
+    and geopy (about 1.9 s), and only the data is used here."""
+    spec = importlib.util.find_spec(ADMIN_PACKAGE)  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"the gazetteer needs the {ADMIN_PACKAGE} package: pip install {ADMIN_PACKAGE}")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / name
     return json.loads(path.read_text("utf-8"))
+
+
+# The built gazetteer is cached as a pickle (building it from the JSON data costs about a
+# second a process). The file name carries a hash of everything the build reads: the
+# data package's version, places.yaml and this module's source, so a change in any of them
+# builds a fresh one. ANALYSIS_CACHE_DIR overrides the user cache directory; an
+# unwritable or damaged cache only costs the rebuild.
+CACHE_ENV = "ANALYSIS_CACHE_DIR"
+
+
+def cache_dir() -> Path:
+    """Where prebuilt data is cached: ``$ANALYSIS_CACHE_DIR``, else the user cache directory."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured:
+        return Path(configured)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("analysis", appauthor=False))
+
+
+def gazetteer_cache_path() -> Path:
+    """The cache file of the gazetteer for the installed data, rules and code."""
+    digest = hashlib.sha256(importlib.metadata.version(ADMIN_PACKAGE).encode())
+    digest.update(resources.files("analysis.rules").joinpath(PLACE_RULES).read_bytes())
+    digest.update(Path(__file__).read_bytes())
+    return cache_dir() / f"gazetteer-{digest.hexdigest()[:20]}.pickle"
+
+
+def _read_cached(path: Path) -> Gazetteer | None:
+    try:
+        with path.open("rb") as handle:
+            found = pickle.load(handle)
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, TypeError, ValueError):
+        return None  # damaged or from other code: rebuilt and rewritten
+    return found if isinstance(found, Gazetteer) else None
+
+
+def _write_cached(path: Path, g: Gazetteer) -> None:
+    """Write atomically (a concurrent reader sees the old file or the new one) and drop stale files."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("wb", dir=path.parent, prefix=".gazetteer-", delete=False) as handle:
+            pickle.dump(g, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(handle.name, path)
+        for stale in path.parent.glob("gazetteer-*.pickle"):
+            if stale != path:
+                stale.unlink(missing_ok=True)
+    except OSError:
+        pass  # a read-only or full cache directory: the next process builds it again
 
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    """The pre-2025 administrative units, loaded once from vietnamadminunits."""
-    legacy = _data("parser_legacy.json")
-    new_map = _data("parser_from_2025.json")
-    conversion = _data("converter_2025.json")
+    """The pre-2025 and 2025 administrative units: from the cache when it is current, else
+    built from vietnamadminunits' data (and cached)."""
+    path = gazetteer_cache_path()
+    cached = _read_cached(path)
+    if cached is not None:
+        return cached
+    built = build_gazetteer()
+    _write_cached(path, built)
+    return built
+
+
+def build_gazetteer() -> Gazetteer:
+    """The gazetteer built from vietnamadminunits' data and ``places.yaml`` (what the cache holds)."""
+    legacy = admin_data("parser_legacy.json")
+    new_map = admin_data("parser_from_2025.json")
+    conversion = admin_data("converter_2025.json")
     new_provinces = new_map["DICT_PROVINCE"]
     old_to_new = {old: new for new, olds in conversion["DICT_PROVINCE"].items() for old in olds}
     rules = place_rules()
