@@ -98,23 +98,25 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from .bench import run_benchmark, run_incremental
+    from .bench import SAMPLE, BenchError, run_benchmark, run_incremental, run_scale
 
     if args.changed is not None and not args.incremental:
         raise UserError("--changed needs --incremental")
-    if args.incremental:
-        if args.changed is not None and not 0 < args.changed <= 1:
-            raise UserError(f"--changed must be a fraction in (0, 1], not {args.changed}")
-        try:
-            run_incremental(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep,
-                            changed=0.01 if args.changed is None else args.changed)
-        except RuntimeError as exc:
-            raise UserError(str(exc)) from None
-        return 0
+    if args.incremental and args.scale:
+        raise UserError("--incremental and --scale are two different runs: give one")
+    source = args.source or SAMPLE
     try:
-        run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample,
-                      repeat=args.repeat, profile=args.profile)
-    except RuntimeError as exc:
+        if args.incremental:
+            if args.changed is not None and not 0 < args.changed <= 1:
+                raise UserError(f"--changed must be a fraction in (0, 1], not {args.changed}")
+            run_incremental(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep,
+                            changed=0.01 if args.changed is None else args.changed, source=source)
+        elif args.scale:
+            run_scale(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, source=source)
+        else:
+            run_benchmark(docs=args.docs, workers=args.workers, seed=args.seed, keep=args.keep, peer_sample=args.peer_sample,
+                          repeat=args.repeat, profile=args.profile, source=source, stage_docs=args.stage_docs)
+    except (BenchError, RuntimeError) as exc:
         raise UserError(str(exc)) from None
     return 0
 
@@ -233,6 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--incremental", action="store_true",
                        help="time a full build, a rebuild with nothing changed and one with --changed of the texts changed")
     bench.add_argument("--changed", type=float, default=None, help="fraction of texts changed with --incremental (default: 0.01)")
+    bench.add_argument("--from", dest="source", metavar="DIR",
+                       help="corpus whose pages and sentences make the synthetic articles (default: the bundled sample)")
+    bench.add_argument("--stage-docs", type=int, default=2_000,
+                       help="documents of the per-stage timing run, in one process (default: 2000)")
+    bench.add_argument("--scale", action="store_true",
+                       help="build --docs/10 and --docs articles: time, peak memory and the time for 1 M")
     bench.set_defaults(func=cmd_bench)
 
     report = commands.add_parser(
