@@ -50,8 +50,10 @@ lint: install-dev
 score: install
 	$(PY) -m analysis.score_report ../shared/gold/dev --scorer ../shared/tools/score.py --cmd "$(PY) -m analysis"
 
+# The benchmark's pages are made from the gold pages when they are at hand (their page chrome is real).
+BENCH_FROM ?= $(firstword $(wildcard ../shared/gold/dev) data/sample)
 bench: install
-	$(PY) -m analysis bench
+	$(PY) -m analysis bench --from $(BENCH_FROM)
 
 clean:
 	rm -rf $(VENV) $(STORE) build *.egg-info
