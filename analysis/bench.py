@@ -171,18 +171,23 @@ def synthetic_record(i: int, pool: SentencePool, rng: random.Random) -> dict:
 def generate_corpus(directory: Path, docs: int, seed: int, source: str | os.PathLike = SAMPLE,
                     shard: int = SHARD) -> tuple[int, int]:
     """Write ``docs`` synthetic articles as JSONL shards of ``shard`` lines; return (files, bytes)."""
+    from tqdm import tqdm
+
     rng = random.Random(seed)
     pool = sentence_pool(source)
     directory.mkdir(parents=True, exist_ok=True)
     total = files = 0
-    for start in range(0, docs, shard):
-        path = directory / f"shard-{start // shard:05d}.jsonl"
-        with path.open("w", encoding="utf-8") as handle:
-            for i in range(start, min(docs, start + shard)):
-                line = json.dumps(synthetic_record(i, pool, rng), ensure_ascii=False) + "\n"
-                handle.write(line)
-                total += len(line.encode("utf-8"))
-        files += 1
+    quiet = bool(os.environ.get("CI")) or not sys.stderr.isatty() or docs < 10 * shard  # a bar only for long runs
+    with tqdm(total=docs, unit=" doc", desc="corpus", disable=quiet, dynamic_ncols=True) as progress:
+        for start in range(0, docs, shard):
+            path = directory / f"shard-{start // shard:05d}.jsonl"
+            with path.open("w", encoding="utf-8") as handle:
+                for i in range(start, min(docs, start + shard)):
+                    line = json.dumps(synthetic_record(i, pool, rng), ensure_ascii=False) + "\n"
+                    handle.write(line)
+                    total += len(line.encode("utf-8"))
+            files += 1
+            progress.update(min(docs, start + shard) - start)
     return files, total
 
 
