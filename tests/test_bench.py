@@ -135,20 +135,30 @@ def test_scale_builds_a_tenth_and_all_and_compares_memory(page_corpus, tmp_path,
     assert "1 000 000 documents at this rate" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda keep: bench.run_benchmark(docs=0, keep=keep), "--docs must be at least 1"),
+    (lambda keep: bench.run_benchmark(docs=5, repeat=0, keep=keep), "--repeat must be at least 1"),
+    (lambda keep: bench.run_benchmark(docs=5, workers=0, keep=keep), "--workers must be at least 1"),
+    (lambda keep: bench.run_benchmark(docs=5, stage_docs=0, keep=keep), "--stage-docs must be at least 1"),
+    (lambda keep: bench.run_scale(docs=5, keep=keep), "--scale needs --docs of at least 10"),
+    (lambda keep: bench.run_incremental(docs=5, source="/no/such/corpus", keep=keep), "no such file or directory"),
+])
+def test_bad_benchmark_parameters_are_refused_before_work(call, message, tmp_path):
+    keep = tmp_path / "work"
+    with pytest.raises(BenchError, match=message):
+        call(str(keep))
+    assert not keep.exists()  # nothing was generated
+
+
 @pytest.mark.parametrize("args, message", [
-    (["--docs", "0"], "--docs must be at least 1"),
-    (["--repeat", "0"], "--repeat must be at least 1"),
-    (["--workers", "0"], "--workers must be at least 1"),
     (["--from", "/no/such/corpus"], "no such file or directory"),
-    (["--scale", "--docs", "5"], "--scale needs --docs of at least 10"),
     (["--scale", "--incremental"], "two different runs"),
 ])
-def test_bad_benchmark_parameters_are_refused_before_work(args, message, tmp_path):
-    keep = tmp_path / "work"
-    proc = subprocess.run([sys.executable, "-m", "analysis", "bench", *args, "--keep", str(keep)],
+def test_the_command_says_what_is_wrong_without_a_traceback(args, message, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "analysis", "bench", *args, "--keep", str(tmp_path / "work")],
                           capture_output=True, text=True)
     assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
-    assert not keep.exists()  # nothing was generated
+    assert not (tmp_path / "work").exists()
 
 
 def test_recombination_is_deterministic_for_a_seed(page_corpus):
