@@ -367,8 +367,8 @@ def _assets() -> tuple[str, str]:
 
 
 def _script_json(value: object) -> str:
-    """JSON that cannot end its <script> element or open another: <, > and & written as escapes."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    """NFC JSON that cannot end its <script> element or open another: <, > and & written as escapes."""
+    text = unicodedata.normalize("NFC", json.dumps(value, ensure_ascii=False, sort_keys=True))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

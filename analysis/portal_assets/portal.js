@@ -1,5 +1,5 @@
 // Client-side search of the portal: no library, no network. The page carries its search data as JSON
-// (<script type="application/json" id="portal-data">); each entry's "f" is its text folded by the same
+// (the JSON script element "portal-data"); each entry's "f" is its text folded by the same
 // rule as fold() below (analysis.portal.fold), so "ben tre", "BẾN TRE" and "Bến Tre" find the same.
 (function () {
   "use strict";
