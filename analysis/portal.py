@@ -484,8 +484,9 @@ def write_index(out_dir: str | Path, failures: dict[str, str] | None = None, pro
     out_dir.mkdir(parents=True, exist_ok=True)
     for relative, text in pages.items():
         write_if_changed(out_dir / relative, text)
+    # Only pages this step writes are removed: a report named like the folder keeps its latest.html.
     for stale in (out_dir / PROVINCE_FOLDER).glob("*.html"):
-        if stale.relative_to(out_dir) not in pages:
+        if stale.relative_to(out_dir) not in pages and not stale.name.startswith("latest."):
             stale.unlink()
     return out_dir / "index.html"
 

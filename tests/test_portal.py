@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -259,3 +261,14 @@ def test_both_languages_word_the_same_portal_keys():
 
     with pytest.raises(ConfigError, match="no locale file .*fr.yaml"):
         portal.portal_words("fr")
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs Node.js to run the page's script")
+def test_the_page_script_folds_a_query_as_python_folds_the_data():
+    source = (portal.ASSETS / "portal.js").read_text("utf-8")
+    fold_js = re.search(r"function fold\(text\) \{.*?\n  \}", source, re.S).group(0)
+    texts = ["Bà Rịa – Vũng Tàu", "ĐỒNG THÁP", unicodedata.normalize("NFD", "Thừa Thiên Huế"), "05-CT/TW", "272-QĐ/TU",
+             "Kỷ niệm 93 năm ngày thành lập Đảng (3/2/1930–3/2/2023)", "Tiền Giang\u00a0— “Dân vận khéo”"]
+    script = f"{fold_js}\nconsole.log(JSON.stringify({json.dumps(texts, ensure_ascii=False)}.map(fold)));"
+    result = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True)
+    assert json.loads(result.stdout) == [portal.fold(t) for t in texts]
