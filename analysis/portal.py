@@ -98,10 +98,12 @@ def _summary(store: str, parameters: dict[str, Any]) -> dict[str, Any]:
     for row in sorted(latest.to_dict("records"), key=lambda r: order.get(r["indicator"], len(order))):
         by_province.setdefault(row["province"], []).append(figure(row))
     coded = tables["citations"][tables["citations"]["coded"].fillna(False).astype(bool)]
-    cited = (coded.groupby("code").agg(citations=("doc_id", "size"), documents=("doc_id", "nunique"))
+    cited = (coded.groupby("code").agg(citations=("doc_id", "size"), documents=("doc_id", "nunique"),
+                                       doc_type=("doc_type", "first"))
              .sort_values(["citations", "documents"], ascending=False, kind="stable").head(TOP_DIRECTIVES))
-    directives = [{"code": code, "citations": int(row.citations), "documents": int(row.documents)}
-                  for code, row in cited.iterrows()]
+    type_words = directive_type_words()
+    directives = [{"code": code, "citations": int(row.citations), "documents": int(row.documents),
+                   "type_words": type_words.get(str(row.doc_type), [])} for code, row in cited.iterrows()]
     counts = documents["province"].dropna().value_counts()
     provinces = sorted(counts.items(), key=lambda item: (-item[1], collation_key(item[0])))
     return {
@@ -116,6 +118,19 @@ def _summary(store: str, parameters: dict[str, Any]) -> dict[str, Any]:
         "directives": directives,
         "provinces": [{"name": name, "documents": int(n)} for name, n in provinces],
     }
+
+
+@lru_cache(maxsize=1)
+def directive_type_words() -> dict[str, list[str]]:
+    """Type code → the words that name it in the rules ("CT" → ["chỉ thị"]), so a search for
+    "chi thi 05" finds 05-CT/TW."""
+    from .config import read_yaml
+    from .extract.rules import default_rules_path
+
+    words: dict[str, list[str]] = {}
+    for word, code in ((read_yaml(default_rules_path()).data.get("references") or {}).get("types") or {}).items():
+        words.setdefault(str(code), []).append(str(word))
+    return words
 
 
 def _undated_left_out(store: str, date_from: object, date_to: object, province: object) -> int:
@@ -283,7 +298,7 @@ def render_card(card: Card, words: dict[str, str], language: str, base: str = ""
                      f"<div>{_e(kept)}</div></div>")
     filters = _filters(card.parameters, words)
     if filters:
-        parts.append(f'<div class="meta">{_e(words["filters"])}: {_e(" · ".join(filters))}</div>')
+        parts.append(f'<div class="meta">{_e(" · ".join(filters))}</div>')
     if summary.get("error"):
         parts.append(f'<div class="meta">{_e(words["summary_error"].format(error=_first_line(summary["error"], 200)))}</div>')
     elif card.record and "summary" not in card.record:  # published before the runner kept summaries
@@ -325,7 +340,7 @@ def _facts(summary: dict[str, Any], words: dict[str, str]) -> str:
 
 
 def card_search_text(card: Card) -> str:
-    directives = [d.get("code", "") for d in card.summary.get("directives") or []]
+    directives = [" ".join([d.get("code", ""), *(d.get("type_words") or [])]) for d in card.summary.get("directives") or []]
     return fold(" ".join([card.title, card.name, *card.provinces, *directives]))
 
 
@@ -342,12 +357,14 @@ def search_entries(cards: list[Card], words: dict[str, str]) -> list[dict[str, s
         entries.append({"k": "province", "t": province, "d": words["province_in"].format(n=len(reports)),
                         "h": f"{PROVINCE_FOLDER}/{province_slug(province)}.html", "f": fold(province)})
     cited: dict[str, list[int]] = {}  # code → its citation counts in the reports that list it
+    named: dict[str, list[str]] = {}  # code → the words of its type ("chỉ thị")
     for card in cards:
         for directive in card.summary.get("directives") or []:
             cited.setdefault(directive["code"], []).append(int(directive.get("citations", 0)))
+            named[directive["code"]] = [str(w) for w in directive.get("type_words") or []]
     for code in sorted(cited, key=lambda c: (-max(cited[c]), collation_key(c))):
         entries.append({"k": "directive", "t": code, "d": words["cited_in"].format(reports=len(cited[code])),
-                        "h": f"index.html?q={quote(code, safe='')}", "f": fold(code)})
+                        "h": f"index.html?q={quote(code, safe='')}", "f": fold(" ".join([code, *named[code]]))})
     return entries
 
 

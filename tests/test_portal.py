@@ -69,8 +69,10 @@ def test_summary_has_the_key_figures_of_the_store(store, sample_tables):
     # Directives: the most cited coded directive of the store comes first, with its count.
     coded = sample_tables["citations"][sample_tables["citations"]["coded"]]
     top = coded["code"].value_counts()
-    assert summary["directives"][0] == {"code": top.index[0], "citations": int(top.iloc[0]),
-                                        "documents": int(coded.loc[coded["code"] == top.index[0], "doc_id"].nunique())}
+    first = coded[coded["code"] == top.index[0]]
+    assert summary["directives"][0] == {"code": top.index[0], "citations": int(top.iloc[0]), "documents": first["doc_id"].nunique(),
+                                        "type_words": portal.directive_type_words()[first["doc_type"].iloc[0]]}
+    assert portal.directive_type_words()["CT"] == ["chỉ thị"]  # from the rules' references.types
     # Headline figures: the province × year values of the counting model, labelled in both languages.
     members = next(f for f in summary["figures"] if f["indicator"] == "party_members")
     table = sample_tables["province_year"]
@@ -161,7 +163,8 @@ def test_search_data_finds_reports_provinces_and_directives(site):
     entries = {(e["k"], e["t"]): e for e in data["entries"]}
     assert entries[("province", "Bến Tre")]["h"] == "provinces/ben-tre.html"
     assert entries[("province", "Bến Tre")]["f"] == portal.fold("BẾN TRE") == "ben tre"
-    assert entries[("directive", "05-CT/TW")]["f"] == "05 ct tw"
+    assert set(portal.fold("chỉ thị 05").split()) <= set(entries[("directive", "05-CT/TW")]["f"].split())  # its type words
+    assert entries[("directive", "05-CT/TW")]["h"] == "index.html?q=05-CT%2FTW"  # the cards that cite it
     assert entries[("report", "Báo cáo Bến Tre")]["h"] == "province-ben-tre/latest.html"
     assert entries[("report", "never")]["h"] == "index.html#r-never"  # no good run (so no title): its card
     on_province_page = _search_data((site / "provinces" / "ben-tre.html").read_text("utf-8"))
