@@ -275,3 +275,24 @@ def test_the_page_script_folds_a_query_as_python_folds_the_data():
     script = f"{fold_js}\nconsole.log(JSON.stringify({json.dumps(texts, ensure_ascii=False)}.map(fold)));"
     result = subprocess.run(["node", "-e", script], capture_output=True, text=True, timeout=60, check=True)
     assert json.loads(result.stdout) == [portal.fold(t) for t in texts]
+
+
+def test_a_card_says_when_its_summary_is_missing_or_failed(tmp_path):
+    records = {"old": {"name": "old", "parameters": {"title": "Trước khi có tóm tắt"}, "finished": "2026-12-01T23:00:00"},
+               "bad": {"name": "bad", "parameters": {"title": "Kho hỏng"}, "finished": "2026-12-02T01:00:00",
+                       "summary": {"error": "FileNotFoundError: no store at /x"}},
+               "plain": {"name": "plain", "parameters": {"title": "Không có kho"}, "finished": "2026-12-02T01:00:00",
+                         "summary": {}}}
+    for name, record in records.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "latest.json").write_text(json.dumps(record), "utf-8")
+    (tmp_path / "torn").mkdir()
+    (tmp_path / "torn" / "latest.json").write_text('{"name": "torn", "param', "utf-8")  # a run killed while writing it
+    page = portal.write_index(tmp_path).read_text("utf-8")
+    words = portal.portal_words("vi")
+    assert words["no_summary"] in _card(page, "old")
+    assert words["summary_error"].format(error="FileNotFoundError: no store at /x") in _card(page, "bad")
+    plain = _card(page, "plain")
+    assert words["no_summary"] not in plain and words["summary_error"].split(":")[0] not in plain and 'class="status ok"' in plain
+    assert 'id="r-torn"' in page  # listed by name, without output links
+    assert "Lần chạy gần nhất: 02/12/2026 01:00" in page  # the latest run of any report, not the time the page was made
