@@ -82,6 +82,7 @@ STAGE_FUNCTIONS = (
     ("commit", "analysis.store", "Store.commit"),
 )
 REST = "read, NFC, keys (main)"
+RESULT_MARK = "bench-figures: "
 
 
 class BenchError(ValueError):
@@ -278,7 +279,8 @@ def child(argv: list[str] | None = None) -> None:
     elapsed = time.perf_counter() - started
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"docs": docs, "seconds": elapsed, "rss_main_mb": own, "rss_worker_mb": children, **extra}))
+    figures = {"docs": docs, "seconds": elapsed, "rss_main_mb": own, "rss_worker_mb": children, **extra}
+    print("\n" + RESULT_MARK + json.dumps(figures), flush=True)
 
 
 def _shards(paths: list[str]) -> list[Path]:
@@ -293,7 +295,16 @@ def _measure(phase: str, corpus: Path | list[Path], store: Path, workers: int, s
     proc = subprocess.run(command, stdout=subprocess.PIPE, stderr=None if phase == "scale" else subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise RuntimeError(f"benchmark phase {phase} failed:\n{(proc.stderr or '')[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return read_result(proc.stdout)
+
+
+def read_result(stdout: str) -> dict:
+    """The figures a phase printed last, after ``RESULT_MARK``: other output may come before
+    them on the same line (DuckDB draws a progress bar on stdout for a query over 2 s)."""
+    at = stdout.rfind(RESULT_MARK)
+    if at < 0:
+        raise RuntimeError(f"benchmark phase printed no figures; its output ends: {stdout[-500:]}")
+    return json.loads(stdout[at + len(RESULT_MARK):].split("\n", 1)[0])
 
 
 def check_parameters(docs: int, workers: int | None = None, repeat: int = 1, peer_sample: int = 0,

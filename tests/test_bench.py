@@ -165,3 +165,11 @@ def test_recombination_is_deterministic_for_a_seed(page_corpus):
     pool = sentence_pool(page_corpus)
     first = [bench.synthetic_record(i, pool, random.Random(5)) for i in range(3)]
     assert first == [bench.synthetic_record(i, pool, random.Random(5)) for i in range(3)]
+
+
+def test_a_phases_figures_are_read_after_other_output_on_its_line():
+    figures = {"docs": 3, "seconds": 1.5}
+    printed = "100% ▕████████████▏ " + bench.RESULT_MARK + json.dumps(figures) + "\n"  # DuckDB's bar, no newline
+    assert bench.read_result("log line\n" + printed) == figures
+    with pytest.raises(RuntimeError, match="printed no figures"):
+        bench.read_result("Traceback …")
