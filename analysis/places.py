@@ -9,7 +9,9 @@ The gazetteer is the offline data of the ``vietnamadminunits`` package (63
 pre-2025 provinces with districts, wards and coordinates, and the 2025
 conversion table); ``analysis/rules/places.yaml`` only corrects a name the
 data gives in its later form (Thừa Thiên Huế) and lists other spellings, names
-that need a unit word and the phrases of post-reform articles. Evidence,
+that need a unit word and the phrases of post-reform articles. The data files
+are read without importing the package, and the built gazetteer is cached in the
+user cache directory (``gazetteer()``; about a second less per process). Evidence,
 weighted: a province named with its unit or committee word ("tỉnh Trà Vinh",
 "Tỉnh ủy Long An"), a bare capitalised province name, districts ("huyện Cầu
 Ngang", "Huyện ủy Phú Tân", "(Chợ Lách)", "huyện Quảng Ninh" — a district of
@@ -49,6 +51,7 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from .clean import normalize
 from .clean.normalize import UPPER, ascii_fold, match_form, nfc, tone_spellings
 from .config import load_config_text
 from .patterns import phrase_union
@@ -180,9 +183,10 @@ def admin_data(name: str) -> dict:
 
 # The built gazetteer is cached as a pickle (building it from the JSON data costs about a
 # second a process). The file name carries a hash of everything the build reads: the
-# data package's version, places.yaml and this module's source, so a change in any of them
-# builds a fresh one. ANALYSIS_CACHE_DIR overrides the user cache directory; an
-# unwritable or damaged cache only costs the rebuild.
+# data package's version, places.yaml, and the source of this module and of the match
+# form (clean/normalize.py), so a change in any of them builds a fresh one.
+# ANALYSIS_CACHE_DIR overrides the user cache directory; an unwritable or damaged cache
+# only costs the rebuild.
 CACHE_ENV = "ANALYSIS_CACHE_DIR"
 
 
@@ -200,7 +204,8 @@ def gazetteer_cache_path() -> Path:
     """The cache file of the gazetteer for the installed data, rules and code."""
     digest = hashlib.sha256(importlib.metadata.version(ADMIN_PACKAGE).encode())
     digest.update(resources.files("analysis.rules").joinpath(PLACE_RULES).read_bytes())
-    digest.update(Path(__file__).read_bytes())
+    for source in (__file__, normalize.__file__):  # the code that builds it, match forms included
+        digest.update(Path(source).read_bytes())
     return cache_dir() / f"gazetteer-{digest.hexdigest()[:20]}.pickle"
 
 

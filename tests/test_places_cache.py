@@ -101,3 +101,11 @@ def test_an_unwritable_cache_directory_costs_only_the_rebuild(tmp_path, monkeypa
         assert len(places.gazetteer().provinces) == 63
     finally:
         places.gazetteer.cache_clear()
+
+
+def test_the_cache_key_follows_the_match_form_code(cache, monkeypatch, tmp_path):
+    before = gazetteer_cache_path()
+    edited = tmp_path / "normalize.py"  # a changed match form would change every name key
+    edited.write_bytes(open(places.normalize.__file__, "rb").read() + b"\n# edited\n")
+    monkeypatch.setattr(places.normalize, "__file__", str(edited))
+    assert gazetteer_cache_path() != before
