@@ -78,6 +78,7 @@ def _has_url(line: str) -> bool:
     return ("://" in line or "ww." in line.lower()) and bool(_URL.search(line))
 
 
+@lru_cache(maxsize=4096)
 def is_footer_marker(line: str) -> bool:
     """A short line such as "Các tin khác", "Thống kê truy cập", "Xem thêm >>"."""
     if len(line) > 80:
@@ -89,6 +90,7 @@ def is_footer_marker(line: str) -> bool:
     return marker is not None and len(s) <= marker.end() + 12
 
 
+@lru_cache(maxsize=4096)
 def is_contact_line(line: str) -> bool:
     """A line of a site's contact/ownership block (phone, e-mail, URL, 'Địa chỉ:' …)."""
     if len(line) > 400:  # a paragraph, even if it quotes a phone number
@@ -101,6 +103,7 @@ def is_contact_line(line: str) -> bool:
     return _opens_with(s, phrases) is not None or (len(s.split()) <= 15 and any(p in s for p in phrases))
 
 
+@lru_cache(maxsize=4096)
 def is_chrome_line(line: str) -> bool:
     """True for a line that is page furniture wherever it appears."""
     stripped = line.strip()
