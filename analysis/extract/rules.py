@@ -51,8 +51,11 @@ class PhraseSet:
 
     phrases: tuple[str, ...]
     regex: re.Pattern[str] | None
-    end_regex: re.Pattern[str] | None
+    end_regex: re.Pattern[str] | None  # the plain definition of ``ends``
     start_regex: re.Pattern[str] | None
+    # ``ends`` as an anchored match on the reversed text: a search for ``end_regex`` tries
+    # every position of the text, this one only the start (tests/test_patterns.py ties the two).
+    reversed_end_regex: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, phrases: list[str] | None) -> PhraseSet:
@@ -63,7 +66,11 @@ class PhraseSet:
         # Whole syllables: a phrase may not start or end inside a word; phrases
         # of punctuation ("/", ":") need no such boundary.
         body = phrase_union(cleaned)
-        return cls(cleaned, re.compile(body), re.compile(f"(?:{body})\\s*$"), re.compile(f"\\s*(?:{body})"))
+        # Reversed, a phrase's start boundary becomes the union's end boundary (and its end
+        # boundary, always met before the trailing blanks, the start one).
+        reversed_body = phrase_union(p[::-1] for p in cleaned)
+        return cls(cleaned, re.compile(body), re.compile(f"(?:{body})\\s*$"), re.compile(f"\\s*(?:{body})"),
+                   re.compile(f"\\s*(?:{reversed_body})"))
 
     def __bool__(self) -> bool:
         return self.regex is not None
@@ -74,7 +81,7 @@ class PhraseSet:
 
     def ends(self, text: str) -> bool:
         """``text`` ends with one of the phrases (trailing space ignored)."""
-        return bool(self.end_regex and self.end_regex.search(text))
+        return bool(self.reversed_end_regex and self.reversed_end_regex.match(text[::-1]))
 
     def starts(self, text: str) -> bool:
         """``text`` starts with one of the phrases (leading space ignored)."""
