@@ -74,7 +74,7 @@ def _title_step(text: str, at: int, rules: PeopleRules) -> tuple[str, int | None
     truncated = m.end() == limit < len(text) and text[limit] not in ",;.()"
     # A title ends where the sentence's verb begins ("… Tỉnh ủy làm trưởng đoàn").
     words = segment.split()[:-1] if truncated else segment.split()  # the last word may be cut
-    cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _continues_title(words, i)), None)
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _is_title_inner(w)), None)
     if cut:
         return " ".join(words[:cut]), None
     return (" ".join(words), None) if truncated else (segment, m.end())
@@ -113,8 +113,10 @@ _TITLE_INNER = {"ban", "thường", "vụ", "viên", "tịch", "thư", "trưởn
                 "tổ quốc", "quốc", "các", "trường", "bộ"}
 
 
-def _continues_title(words: list[str], i: int) -> bool:
-    return unify_tone_placement(words[i].lower()) in _TITLE_INNER
+@lru_cache(maxsize=8192)  # a few thousand distinct words; the tone rewrite per word was most of a title chain's cost
+def _is_title_inner(word: str) -> bool:
+    """A word that can stand inside a title ("thường", "vụ", "tỉnh"), in any case and tone placement."""
+    return unify_tone_placement(word.lower()) in _TITLE_INNER
 
 
 # Where the clause of a title before a name begins.
