@@ -193,3 +193,56 @@ def test_open_line_ending_is_read_from_the_line_tail(line):
 
     plain = bool(sentences._OPEN_ENDINGS.search(line.rstrip())) and not line.rstrip().endswith(sentences._TERMINAL)
     assert sentences._continues(line, "Tiếp", False) == (bool(line.strip()) and plain)
+
+
+_cased_words = st.text(alphabet="tTđĐôÔbBkK/ ", min_size=1, max_size=6).filter(lambda s: s.strip() == s and s)
+
+
+@settings(max_examples=400, deadline=None)
+@given(words=st.lists(_cased_words, min_size=1, max_size=5), text=st.text(alphabet="tTđĐôÔbBkK\u212a/ .x\n", max_size=30),
+       ignore_case=st.booleans())
+def test_word_union_finds_what_the_look_behind_alternation_finds(words, text, ignore_case):
+    from analysis.patterns import word_union
+
+    alternation = "|".join(map(re.escape, words))
+    plain = re.compile(rf"(?<!\w)(?i:{alternation})" if ignore_case else rf"(?<!\w)(?:{alternation})")
+    fast = re.compile(word_union(words, ignore_case=ignore_case))
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in fast.finditer(text, 2, 20)] == [m.span() for m in plain.finditer(text, 2, 20)]
+
+
+def test_people_patterns_find_what_their_plain_forms_find(sample_documents):
+    from importlib import resources
+
+    from analysis.config import PEOPLE_SCHEMA, load_config_text
+    from analysis.extract.people import _WORD, people_rules
+
+    data = load_config_text((resources.files("analysis.rules") / "people.yaml").read_text("utf-8"), PEOPLE_SCHEMA)
+    honorifics = "|".join(re.escape(h) for h in sorted(data["honorifics"], key=len, reverse=True))
+    titles = "|".join(re.escape(unify_tone_placement(t)) for t in sorted(data["title_words"], key=len, reverse=True))
+    plain_honorific = re.compile(rf"(?<!\w)(?i:{honorifics})\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})")
+    plain_title = re.compile(rf"(?<!\w)(?:{titles})(?!\w)")
+    rules = people_rules()
+    found = 0
+    for text in sample_documents["text"]:
+        for shown in (text, text.upper(), text.lower()):
+            honorific = [(m.span(), m.group("name")) for m in rules.honorific.finditer(shown)]
+            assert honorific == [(m.span(), m.group("name")) for m in plain_honorific.finditer(shown)]
+            unified = unify_tone_placement(shown)
+            titles_found = [m.span() for m in rules.title_search.finditer(unified)]
+            assert titles_found == [m.span() for m in plain_title.finditer(unified)]
+            found += len(honorific) + len(titles_found)
+    assert found > 20
+
+
+def test_no_character_beyond_the_basic_plane_folds_to_a_first_letter_of_the_people_words():
+    from importlib import resources
+
+    from analysis.config import PEOPLE_SCHEMA, load_config_text
+    from analysis.patterns import same_letter
+
+    data = load_config_text((resources.files("analysis.rules") / "people.yaml").read_text("utf-8"), PEOPLE_SCHEMA)
+    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    for first in {word[0] for word in data["honorifics"]}:
+        assert not re.findall("(?i)" + re.escape(first), astral)
+        assert set(same_letter(first)) >= {first, first.lower(), first.upper()} - {""}

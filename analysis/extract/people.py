@@ -25,6 +25,7 @@ from importlib import resources
 
 from ..clean.normalize import UPPER, unify_tone_placement
 from ..config import PEOPLE_SCHEMA, load_config_text
+from ..patterns import word_union
 from .organizations import LEVEL_WORDS
 from .sentences import split_sentences
 
@@ -43,12 +44,13 @@ class PeopleRules:
 def people_rules() -> PeopleRules:
     source = resources.files("analysis.rules").joinpath("people.yaml")
     data = load_config_text(source.read_text("utf-8"), PEOPLE_SCHEMA, str(source))
-    honorifics = "|".join(re.escape(h) for h in sorted(data["honorifics"], key=len, reverse=True))
-    titles = "|".join(re.escape(unify_tone_placement(t)) for t in sorted(data["title_words"], key=len, reverse=True))
+    honorifics = sorted(data["honorifics"], key=len, reverse=True)
+    titles = [unify_tone_placement(t) for t in sorted(data["title_words"], key=len, reverse=True)]
     return PeopleRules(
-        honorific=re.compile(rf"(?<!\w)(?i:{honorifics})\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})"),
-        title_start=re.compile(rf"^(?:{titles})(?!\w)"),
-        title_search=re.compile(rf"(?<!\w)(?:{titles})(?!\w)"),
+        # word_union(…) is (?<!\w)(?:…|…), shaped so that the regex engine skips through a text
+        honorific=re.compile(rf"{word_union(honorifics, ignore_case=True)}\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})"),
+        title_start=re.compile(rf"^(?:{'|'.join(map(re.escape, titles))})(?!\w)"),
+        title_search=re.compile(rf"{word_union(titles)}(?!\w)"),
         family_names=frozenset(data["family_names"]),
     )
 
