@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, wraps
+from functools import lru_cache, update_wrapper
 from importlib import resources
 
 from ..config import CHROME_SCHEMA, load_config_text
@@ -50,18 +50,22 @@ def vocabulary() -> ChromeVocabulary:
     )
 
 
-def cached_per_line(check: Callable[[str], bool]) -> Callable[[str], bool]:
-    """``check`` with its answers for short lines cached: the header and footer checks ask
-    them of the same lines several times per page, and a site repeats its chrome lines on
-    every page. Only short lines (furniture is short) are kept, so the cache stays small
+class cached_per_line:  # noqa: N801 - used as a decorator, named like one
+    """A line check with its answers for short lines cached: the header and footer checks
+    ask them of the same lines several times per page, and a site repeats its chrome lines
+    on every page. Only short lines (furniture is short) are kept, so the cache stays small
     whatever the pages hold."""
-    cached = lru_cache(maxsize=2048)(check)
 
-    @wraps(check)
-    def checked(line: str) -> bool:
-        return cached(line) if len(line) <= _CACHED_LINE else check(line)
+    def __init__(self, check: Callable[[str], bool]) -> None:
+        self._check = check
+        self._cached = lru_cache(maxsize=2048)(check)
+        update_wrapper(self, check)
 
-    return checked
+    def __call__(self, line: str) -> bool:
+        return self._cached(line) if len(line) <= _CACHED_LINE else self._check(line)
+
+    def cache_clear(self) -> None:
+        self._cached.cache_clear()
 
 
 _CACHED_LINE = 300  # characters
