@@ -199,12 +199,12 @@ def select_documents(con: Any, date_from: object = None, date_to: object = None,
         conditions.append(place_condition)
         params += place_params
     where = " AND ".join(conditions) or "TRUE"
-    kept = con.execute(f"SELECT count(*) FROM documents WHERE {where}", params).fetchone()[0]
+    kept = con.execute(f"SELECT count(*) FROM documents WHERE {where}", params).fetchall()[0][0]
     undated = 0
     if dated and not keep_undated:
         undated = con.execute(f"SELECT count(*) FROM documents WHERE published IS NULL AND {place_condition}",
-                              place_params).fetchone()[0]
-    total = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+                              place_params).fetchall()[0][0]
+    total = con.execute("SELECT count(*) FROM documents").fetchall()[0][0]
     return Selection(where, tuple(params), start, end, place, keep_undated, kept, undated, total)
 
 
