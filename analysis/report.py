@@ -32,6 +32,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -318,12 +319,14 @@ def _run_key(notebook: Path, parameters: dict[str, Any], content: str) -> str:
     return digest.hexdigest()
 
 
-def _kernel_config():
-    """The kernel's sockets are local IPC files instead of TCP ports on localhost: nothing else on the machine can
-    connect to them, and ipykernel has no reason to warn that it runs over TCP without encryption."""
+def _kernel_config(sockets: Path):
+    """The kernel's sockets are local IPC files in ``sockets`` (a private folder, one per run) instead of TCP ports
+    on localhost: nothing else on the machine can connect to them, and ipykernel has no reason to warn that it runs
+    over TCP without encryption. Each run needs its own folder: jupyter_client numbers IPC sockets 1, 2, … after
+    the files it finds, so two kernels started at once in one folder would take the same sockets."""
     from traitlets.config import Config
 
-    return Config({"KernelManager": {"transport": "ipc"}})
+    return Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "kernel")}})
 
 
 def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], name: str, timeout: float) -> None:
@@ -332,18 +335,20 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], name: s
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     kept = f"(executed notebook kept at {executed})"
-    try:
-        pm.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent.resolve()),
-                            kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
-                            config=_kernel_config())
-    except pm.PapermillExecutionError as exc:
-        raise ReportError(f"{name}: notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} {kept}") from None
-    except CellTimeoutError:
-        raise ReportError(f"{name}: a cell ran longer than {timeout:g} s and was stopped {kept}") from None
-    except DeadKernelError as exc:
-        raise ReportError(f"{name}: the notebook's kernel died ({exc}) {kept}") from None
-    except RuntimeError as exc:  # the kernel did not start or stopped answering
-        raise ReportError(f"{name}: the notebook's kernel failed: {exc} {kept}") from None
+    # The sockets' folder: a short path (a socket's path has at most ~100 bytes), removed with what the kernel leaves.
+    with tempfile.TemporaryDirectory(prefix="analysis-kernel-") as sockets:
+        try:
+            pm.execute_notebook(str(notebook), str(executed), parameters=parameters, cwd=str(notebook.parent.resolve()),
+                                kernel_name="python3", progress_bar=False, log_output=False, execution_timeout=timeout,
+                                config=_kernel_config(Path(sockets)))
+        except pm.PapermillExecutionError as exc:
+            raise ReportError(f"{name}: notebook failed in cell {exc.exec_count}: {exc.ename}: {exc.evalue} {kept}") from None
+        except CellTimeoutError:
+            raise ReportError(f"{name}: a cell ran longer than {timeout:g} s and was stopped {kept}") from None
+        except DeadKernelError as exc:
+            raise ReportError(f"{name}: the notebook's kernel died ({exc}) {kept}") from None
+        except RuntimeError as exc:  # the kernel did not start or stopped answering
+            raise ReportError(f"{name}: the notebook's kernel failed: {exc} {kept}") from None
 
 
 def prepare_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, Any], name: str = "report",
