@@ -1,26 +1,32 @@
 """Report step: parameterized notebooks in, HTML and PDF reports out (the index is analysis.portal).
 
-``run_report(notebook, out_dir, parameters, name)`` checks the name (a slug: the
-report's folder under OUT_DIR, never a path) and the parameters (unknown names,
-bad dates, unknown language, missing store: a clear error before anything
-runs), executes the notebook with papermill into ``OUT_DIR/NAME/<run>/report.ipynb``
-— every cell within ``timeout`` seconds —, converts it to ``report.html`` with
-the code hidden (nbconvert; no script is loaded, nothing is typeset as LaTeX)
-and to ``report.pdf`` (WeasyPrint, from the HTML, no LaTeX, fetching no file
-or URL), then publishes them as ``OUT_DIR/NAME/latest.{html,pdf,json}``.
+``run_report(notebook, out_dir, parameters, name)`` = ``prepare_report`` + ``run_job``. ``prepare_report``
+checks the name (a slug: the report's folder under OUT_DIR, never a path) and the parameters before anything
+runs — unknown names, bad dates, an empty date range, a bad ``include_undated``, an unknown language, a missing
+store, a province the store has no document of (matched by analysis.params: "ben tre" is "Bến Tre", with "did
+you mean" on a miss), filters that keep no document — and computes the report's key: the notebook, the
+parameters, a digest of the store data the report reads (``_read_store``: the selected documents' record keys,
+their facts, the rejected inputs, the catalog; not the store's generation, so a rebuild of the same data keeps
+every report) and of the package's code. ``run_job`` executes the notebook with papermill into
+``OUT_DIR/NAME/<run>/report.ipynb`` — every cell within ``timeout`` seconds, the kernel talking over private IPC
+sockets —, converts it to ``report.html`` with the code hidden (nbconvert; no script is loaded, nothing is
+typeset as LaTeX) and to ``report.pdf`` (WeasyPrint, from the HTML, no LaTeX, fetching no file or URL), publishes
+them as ``OUT_DIR/NAME/latest.{html,pdf,json}`` and removes all but the newest ``keep_runs`` run folders (and the
+last failure's, while it is the last failure).
 
 A failed run — an error in a cell, a cell over its time, a dead kernel, a full
 disk — raises ``ReportError``, keeps the executed notebook with the error in
 its run folder, records the failure in ``OUT_DIR/NAME/failed.json`` and leaves
 the previous ``latest`` files untouched. With ``if_changed=True`` a report
-whose notebook, parameters, store and package version are unchanged since its
-last good run is skipped.
+whose key is unchanged since its last good run is skipped, its files untouched.
 
 ``run_config(config)`` runs the named reports of ``reports/reports.yml``
 (validated by ``analysis.config``; including one per province found in the
-store): each report's failure is recorded and the next one runs; the index
-(``index.html``) is always written, failed reports marked as failed with their
-last good output still linked.
+store), with the command line's store and parameters over the config's: all are
+prepared first, the changed ones run ``jobs`` at a time in worker processes,
+each report's failure is recorded and the others run; the index
+(``index.html``) is written — failed reports marked as failed with their last
+good output still linked — unless nothing ran, failed or was cleared.
 """
 from __future__ import annotations
 
