@@ -132,7 +132,7 @@ def _parameters(items: list[str] | None) -> dict[str, str | None]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import CELL_TIMEOUT, ReportError, check_name, run_config, run_report, write_index
+    from .report import CELL_TIMEOUT, KEEP_RUNS, ReportError, check_name, run_config, run_report, write_index
 
     formats = ("html",) if args.html_only else ("html", "pdf")
     if args.timeout is not None and args.timeout <= 0:
@@ -163,7 +163,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     parameters = {"store": args.store or "data/store", **parameters}
     try:
         result = run_report(args.notebook, args.out_dir, parameters, name=args.name, formats=formats,
-                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT, keep_runs=args.keep_runs or 3)
+                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT, keep_runs=args.keep_runs or KEEP_RUNS)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         write_index(args.out_dir, {args.name: str(exc)})
