@@ -202,7 +202,27 @@ def _require_store(store: str) -> None:
         raise ReportError(str(exc)) from None
 
 
-def _read_store(notebook: Path, parameters: dict[str, Any]) -> str:
+class Connections(dict):
+    """Open store connections by store path, shared by the reports of one run (opening one makes its views);
+    a context manager that closes them."""
+
+    def get_connection(self, store: str) -> Any:
+        from .store import connect
+
+        if store not in self:
+            self[store] = connect(store)
+        return self[store]
+
+    def __enter__(self) -> Connections:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for con in self.values():
+            con.close()
+        self.clear()
+
+
+def _read_store(notebook: Path, parameters: dict[str, Any], connections: Connections) -> str:
     """Check the report's filters against its store and return a digest of what the report will read there.
 
     The province is replaced by the store's name for it ("ben tre" → "Bến Tre"); a filter that keeps no document
@@ -211,25 +231,20 @@ def _read_store(notebook: Path, parameters: dict[str, Any]) -> str:
     catalog, and the undated documents a date filter left out: the same data in a new generation (a rebuild
     with nothing changed) gives the same digest, any change the report could show gives another.
     """
-    from .store import connect
-
     effective = {**notebook_parameters(notebook), **parameters}
-    con = connect(parameters["store"])
+    con = connections.get_connection(parameters["store"])
     try:
-        try:
-            selection = select_documents(con, effective.get("date_from"), effective.get("date_to"),
-                                         effective.get("province"), effective.get("include_undated") or False)
-        except ParameterError as exc:
-            raise ReportError(str(exc)) from None
-        if selection.documents == 0:
-            left_out = f", {selection.message}" if selection.message else ""
-            raise ReportError(f"no document of the store matches {selection.describe()} "
-                              f"({selection.total} document(s) in {parameters['store']}{left_out})")
-        if selection.province:
-            parameters["province"] = selection.province.name
-        return _content_digest(con, selection)
-    finally:
-        con.close()
+        selection = select_documents(con, effective.get("date_from"), effective.get("date_to"),
+                                     effective.get("province"), effective.get("include_undated") or False)
+    except ParameterError as exc:
+        raise ReportError(str(exc)) from None
+    if selection.documents == 0:
+        left_out = f", {selection.message}" if selection.message else ""
+        raise ReportError(f"no document of the store matches {selection.describe()} "
+                          f"({selection.total} document(s) in {parameters['store']}{left_out})")
+    if selection.province:
+        parameters["province"] = selection.province.name
+    return _content_digest(con, selection)
 
 
 def _content_digest(con: Any, selection: Selection) -> str:
@@ -365,8 +380,9 @@ def _execute(notebook: Path, executed: Path, parameters: dict[str, Any], name: s
 
 def prepare_report(notebook: str | Path, out_dir: str | Path, parameters: dict[str, Any], name: str = "report",
                    formats: tuple[str, ...] = ("html", "pdf"), timeout: float = CELL_TIMEOUT,
-                   keep_runs: int = KEEP_RUNS) -> ReportJob:
-    """Check a report (name, notebook, parameters, filters against the store) and compute its key; nothing runs."""
+                   keep_runs: int = KEEP_RUNS, connections: Connections | None = None) -> ReportJob:
+    """Check a report (name, notebook, parameters, filters against the store) and compute its key; nothing runs.
+    ``connections``: store connections to reuse (else one is opened and closed for this report)."""
     check_name(name)
     if not isinstance(keep_runs, int) or isinstance(keep_runs, bool) or keep_runs < 1:
         raise ReportError(f"keep_runs must be a whole number of at least 1, not {keep_runs!r}")
@@ -374,7 +390,8 @@ def prepare_report(notebook: str | Path, out_dir: str | Path, parameters: dict[s
     if not notebook.exists():
         raise ReportError(f"no such notebook: {notebook}")
     checked = validate_parameters(notebook, parameters)
-    content = _read_store(notebook, checked) if checked.get("store") else ""
+    with Connections() as own:
+        content = _read_store(notebook, checked, connections if connections is not None else own) if checked.get("store") else ""
     return ReportJob(name, notebook, Path(out_dir), checked, _run_key(notebook, checked, content), formats, timeout,
                      keep_runs)
 
@@ -467,7 +484,7 @@ def record_failure(out_dir: str | Path, name: str, message: str, run_dir: Path |
 
 
 def expand_config(document: Document, root: Path, timeout: float | None = None, overrides: dict[str, Any] | None = None,
-                  ) -> tuple[list[dict], dict[str, str]]:
+                  connections: Connections | None = None) -> tuple[list[dict], dict[str, str]]:
     """The named reports of a checked config, with ``for_each: province`` expanded from the store.
 
     ``overrides`` (the command line's ``--store`` and ``-p``) replace the config's parameters of every report
@@ -498,7 +515,8 @@ def expand_config(document: Document, root: Path, timeout: float | None = None, 
             reports.append({**common, "name": name, "parameters": parameters})
             continue
         try:
-            provinces = _provinces(parameters.get("store") or "")
+            with Connections() as own:
+                provinces = _provinces(parameters.get("store") or "", connections if connections is not None else own)
         except ReportError as exc:
             failures[name] = f"{name}: {exc}"
             continue
@@ -518,12 +536,10 @@ def expand_config(document: Document, root: Path, timeout: float | None = None, 
     return unique, failures
 
 
-def _provinces(store: str) -> list[str]:
-    from .store import connect
-
+def _provinces(store: str, connections: Connections) -> list[str]:
     _require_store(store)
-    with connect(store) as con:
-        return sorted(p for (p,) in con.execute("SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
+    con = connections.get_connection(store)
+    return sorted(p for (p,) in con.execute("SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
 
 
 def _slug(text: str) -> str:
@@ -559,47 +575,48 @@ def run_config(config_path: str | Path, out_dir: str | Path, only: list[str] | N
     results: dict[str, ReportResult] = {}
     failures: dict[str, str] = {}
     problems: list[str] = []
-    try:
-        document = read_yaml(config_path)
-        check(document, REPORTS_SCHEMA, apart=("reports",))
-    except ConfigError as exc:
-        problems.append(str(exc))
-        specs: list[dict] = []
-    else:
-        specs, failures = expand_config(document, config_path.resolve().parent.parent, timeout, overrides)
-    if only and not problems:
-        known = [s["name"] for s in specs] + list(failures)
-        entries = {s["entry"] for s in specs} | set(failures)
-        missing = [n for n in only if n not in known and n not in entries]
-        if missing:
-            listed = ", ".join(dict.fromkeys([*sorted(entries), *known]))
-            raise ReportError(f"no report named {', '.join(repr(n) for n in missing)} in {config_path}; "
-                              f"reports: {listed or 'none'}")
-        specs = [s for s in specs if s["name"] in only or s["entry"] in only]
-        failures = {k: v for k, v in failures.items() if k in only}
-    for name, message in failures.items():
-        record_failure(out_dir, name, message)
-    pending: list[ReportJob] = []
-    cleared = False
-    for spec in specs:
+    with Connections() as connections:  # closed before the reports run
         try:
-            job = prepare_report(spec["notebook"], out_dir, spec["parameters"], spec["name"], formats, spec["timeout"],
-                                 keep_runs or spec["keep_runs"])
-        except ReportError as exc:
-            failures[spec["name"]] = str(exc)
-            record_failure(out_dir, spec["name"], str(exc))
-            continue
-        except Exception as exc:  # noqa: BLE001 - one report's failure, whatever it is, must not stop the others
-            failures[spec["name"]] = f"{spec['name']}: {type(exc).__name__}: {exc}"
-            record_failure(out_dir, spec["name"], failures[spec["name"]])
-            continue
-        had_failure = (job.folder / FAILED).exists()
-        published = unchanged(job) if if_changed else None
-        if published:
-            results[job.name] = published
-            cleared |= had_failure
+            document = read_yaml(config_path)
+            check(document, REPORTS_SCHEMA, apart=("reports",))
+        except ConfigError as exc:
+            problems.append(str(exc))
+            specs: list[dict] = []
         else:
-            pending.append(job)
+            specs, failures = expand_config(document, config_path.resolve().parent.parent, timeout, overrides, connections)
+        if only and not problems:
+            known = [s["name"] for s in specs] + list(failures)
+            entries = {s["entry"] for s in specs} | set(failures)
+            missing = [n for n in only if n not in known and n not in entries]
+            if missing:
+                listed = ", ".join(dict.fromkeys([*sorted(entries), *known]))
+                raise ReportError(f"no report named {', '.join(repr(n) for n in missing)} in {config_path}; "
+                                  f"reports: {listed or 'none'}")
+            specs = [s for s in specs if s["name"] in only or s["entry"] in only]
+            failures = {k: v for k, v in failures.items() if k in only}
+        for name, message in failures.items():
+            record_failure(out_dir, name, message)
+        pending: list[ReportJob] = []
+        cleared = False
+        for spec in specs:
+            try:
+                job = prepare_report(spec["notebook"], out_dir, spec["parameters"], spec["name"], formats, spec["timeout"],
+                                     keep_runs or spec["keep_runs"], connections)
+            except ReportError as exc:
+                failures[spec["name"]] = str(exc)
+                record_failure(out_dir, spec["name"], str(exc))
+                continue
+            except Exception as exc:  # noqa: BLE001 - one report's failure, whatever it is, must not stop the others
+                failures[spec["name"]] = f"{spec['name']}: {type(exc).__name__}: {exc}"
+                record_failure(out_dir, spec["name"], failures[spec["name"]])
+                continue
+            had_failure = (job.folder / FAILED).exists()
+            published = unchanged(job) if if_changed else None
+            if published:
+                results[job.name] = published
+                cleared |= had_failure
+            else:
+                pending.append(job)
     for job, outcome in _run_jobs(pending, jobs):
         if isinstance(outcome, ReportResult):
             results[job.name] = outcome
