@@ -36,7 +36,7 @@ install-dev: system-deps $(VENV)/.installed-dev
 
 report: install
 	$(PY) -m analysis build $(CORPUS) --store $(STORE)
-	$(PY) -m analysis report --all --if-changed
+	$(PY) -m analysis report --all --if-changed --store $(STORE)
 
 test: install-dev lint
 	$(PY) -m pytest

@@ -3,9 +3,10 @@
 Commands: ``documents`` (one JSON object per loaded document, with its
 Party-building ``relevance`` and ``party_building`` flag), ``extract``
 (one row per indicator mention or citation; of Party-building documents only
-unless ``--all-topics``), ``report`` (run a notebook with
-papermill and convert it), ``search`` (sentences of a store's articles that
-match a query, in context). User mistakes (missing path, unknown format) print
+unless ``--all-topics``), ``build`` (the store), ``bench``, ``report`` (run a
+notebook with papermill and convert it, or every report of the config),
+``search`` (sentences of a store's articles that match a query, in context),
+``facts`` (the store's facts table, filtered, as CSV or JSON Lines). User mistakes (missing path, unknown format) print
 one line to stderr and exit 2; rejected inputs are reported, never fatal.
 """
 from __future__ import annotations
@@ -121,15 +122,34 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _parameters(items: list[str] | None) -> dict[str, str | None]:
+    """``-p NAME=VALUE`` options as parameters ("none" or nothing: None)."""
+    parameters: dict[str, str | None] = {}
+    for item in items or []:
+        if "=" not in item:
+            raise UserError(f"parameter '{item}' is not NAME=VALUE")
+        name, value = item.split("=", 1)
+        parameters[name] = None if value.lower() in ("none", "") else value
+    return parameters
+
+
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report import CELL_TIMEOUT, ReportError, check_name, run_config, run_report, write_index
+    from .report import CELL_TIMEOUT, KEEP_RUNS, ReportError, check_name, run_config, run_report, write_index
 
     formats = ("html",) if args.html_only else ("html", "pdf")
     if args.timeout is not None and args.timeout <= 0:
         raise UserError(f"--timeout must be a positive number of seconds, not {args.timeout:g}")
+    for option, value in (("--jobs", args.jobs), ("--keep-runs", args.keep_runs)):
+        if value is not None and value < 1:
+            raise UserError(f"{option} must be at least 1, not {value}")
+    parameters = _parameters(args.parameter)
     if args.all or args.only:
-        results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats,
-                                     timeout=args.timeout)
+        overrides = {**parameters, **({"store": str(Path(args.store).resolve())} if args.store else {})}
+        try:
+            results, errors = run_config(args.config, args.out_dir, only=args.only, if_changed=args.if_changed, formats=formats,
+                                         timeout=args.timeout, overrides=overrides, jobs=args.jobs, keep_runs=args.keep_runs)
+        except ReportError as exc:  # a mistake in the command line (a report name that is not there): nothing ran
+            raise UserError(str(exc)) from None
         for result in results:
             print(_written(result))
         print(f"index: {Path(args.out_dir) / 'index.html'}")
@@ -142,21 +162,56 @@ def cmd_report(args: argparse.Namespace) -> int:
         check_name(args.name)
     except ReportError as exc:
         raise UserError(f"--name: {exc}") from None
-    parameters: dict[str, str | None] = {"store": args.store}
-    for item in args.parameter or []:
-        if "=" not in item:
-            raise UserError(f"parameter '{item}' is not NAME=VALUE")
-        name, value = item.split("=", 1)
-        parameters[name] = None if value.lower() in ("none", "") else value
+    parameters = {"store": args.store or "data/store", **parameters}
     try:
         result = run_report(args.notebook, args.out_dir, parameters, name=args.name, formats=formats,
-                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT)
+                            if_changed=args.if_changed, timeout=args.timeout or CELL_TIMEOUT, keep_runs=args.keep_runs or KEEP_RUNS)
     except ReportError as exc:
         print(f"error: {exc}", file=sys.stderr)
         write_index(args.out_dir, {args.name: str(exc)})
         return 1
     write_index(args.out_dir)
     print(_written(result))
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    """The store's facts (one row per countable figure: subject, level, unit, period, counted and why), filtered."""
+    from .io import write_table
+    from .params import ParameterError, select_documents
+    from .store import connect
+
+    if args.out:
+        _check_out(args.out)
+    try:
+        con = connect(args.store)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        views = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "facts" not in views:
+            raise UserError(f"the store at {args.store} has no facts table: build it again with this version "
+                            f"(python -m analysis build CORPUS --store {args.store})")
+        try:
+            selection = select_documents(con, args.date_from, args.date_to, args.province, args.include_undated)
+        except ParameterError as exc:
+            raise UserError(str(exc)) from None
+        counted = " AND counted" if args.counted else ""
+        facts = con.sql(f"SELECT * FROM facts WHERE doc_id IN (SELECT doc_id FROM documents WHERE {selection.where}){counted} "
+                        "ORDER BY doc_id, start, fact_id", params=list(selection.params)).df()
+    finally:
+        con.close()
+    for column in facts.columns[facts.dtypes.astype(str).str.startswith("datetime")]:
+        facts[column] = facts[column].dt.strftime("%Y-%m-%d")  # dates as written in the sentence's period: no time
+    if args.out:
+        write_table(facts, args.out)
+    elif args.format == "csv":
+        facts.to_csv(sys.stdout, index=False)
+    else:
+        facts.to_json(sys.stdout, orient="records", lines=True, force_ascii=False)
+    notes = [selection.message] if selection.message else []
+    print(f"{len(facts)} fact(s) of {selection.documents} document(s) ({selection.describe()})"
+          + (f"; wrote {args.out}" if args.out else "") + "".join(f"; {n}" for n in notes), file=sys.stderr)
     return 0
 
 
@@ -250,14 +305,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--only", action="append", metavar="NAME", help="run only this named report of the config")
     report.add_argument("--config", default="reports/reports.yml", help="report configuration (default: reports/reports.yml)")
     report.add_argument("--notebook", default="notebooks/report.ipynb", help="notebook to run (without --all)")
-    report.add_argument("--store", default="data/store", help="store to report on (default: data/store)")
+    report.add_argument("--store", help="store to report on (default: data/store; with --all: replaces the config's store)")
     report.add_argument("--name", default="report", help="report name: output goes to OUT_DIR/NAME/")
-    report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE", help="notebook parameter (repeatable)")
+    report.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                        help="notebook parameter (repeatable; with --all: for every report)")
     report.add_argument("--out-dir", default="reports", help="where reports are written (default: reports)")
-    report.add_argument("--if-changed", action="store_true", help="skip reports whose inputs and parameters are unchanged")
+    report.add_argument("--if-changed", action="store_true",
+                        help="skip reports whose notebook, parameters, code and the store data they read are unchanged")
     report.add_argument("--html-only", action="store_true", help="skip the PDF")
     report.add_argument("--timeout", type=float, metavar="SECONDS",
                         help="stop a cell that runs longer (default: the config's timeout, else 600)")
+    report.add_argument("--jobs", type=int, metavar="N", help="with --all: reports run at once (default: one per core)")
+    report.add_argument("--keep-runs", type=int, metavar="N",
+                        help="run folders kept per report (default: the config's keep_runs, else 3)")
     report.set_defaults(func=cmd_report)
 
     search = commands.add_parser(
@@ -270,6 +330,21 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--province", help="only articles of this province (with or without diacritics)")
     search.add_argument("--out", help="also write the sentence hits to this file: .jsonl, .csv or .parquet")
     search.set_defaults(func=cmd_search)
+
+    facts = commands.add_parser(
+        "facts", help="Write the store's facts: each countable figure with its subject, level, unit, period, counted or not and why.",
+        description="The facts table of a store (see README, 'Facts and tables'), of the documents the filters keep, "
+                    "to standard output (CSV or JSON Lines) or to a file.")
+    facts.add_argument("--store", default="data/store", help="store to read (default: data/store)")
+    facts.add_argument("--province", help="only documents of this province (with or without diacritics, pre- or post-2025)")
+    facts.add_argument("--date-from", metavar="YYYY-MM-DD", help="only documents published on or after this day")
+    facts.add_argument("--date-to", metavar="YYYY-MM-DD", help="only documents published on or before this day")
+    facts.add_argument("--include-undated", action="store_true", help="with a date limit, also the documents without a date")
+    facts.add_argument("--counted", action="store_true", help="only the facts that count in the tables (counted = true)")
+    facts.add_argument("--format", choices=["csv", "json"], default="csv",
+                       help="format on standard output: csv (default) or json (JSON Lines, one fact a line)")
+    facts.add_argument("--out", help="write to this file instead: .jsonl, .json, .csv or .parquet")
+    facts.set_defaults(func=cmd_facts)
     return parser
 
 

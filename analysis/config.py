@@ -321,16 +321,18 @@ REPORT_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$"
 _PARAMETERS = {"type": "object", "propertyNames": {"pattern": r"^[A-Za-z_][A-Za-z0-9_]*$"},
                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
 _TIMEOUT = {"type": "number", "exclusiveMinimum": 0}
+_KEEP_RUNS = {"type": "integer", "minimum": 1}  # run folders kept per report
 REPORT_SCHEMA = {
     **_STRICT, "required": ["name"],
     "properties": {"name": {"type": "string", "pattern": REPORT_NAME}, "notebook": {"type": "string", "minLength": 1},
-                   "for_each": {"enum": ["province"]}, "parameters": _PARAMETERS, "timeout": _TIMEOUT},
+                   "for_each": {"enum": ["province"]}, "parameters": _PARAMETERS, "timeout": _TIMEOUT,
+                   "keep_runs": _KEEP_RUNS},
 }
 REPORTS_SCHEMA = {
     **_STRICT, "required": ["reports"],
     "properties": {
         "defaults": {**_STRICT, "properties": {"notebook": {"type": "string", "minLength": 1}, "parameters": _PARAMETERS,
-                                               "timeout": _TIMEOUT}},
+                                               "timeout": _TIMEOUT, "keep_runs": _KEEP_RUNS}},
         # Each entry is checked on its own (REPORT_SCHEMA), so that one bad report does not stop the others.
         "reports": {"type": "array"},
     },

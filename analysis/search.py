@@ -13,7 +13,8 @@ order of its best hit, with its number of matching sentences).
 
 Accent-insensitive: indexed text and query both go through the project's one
 fold, ``ascii_fold`` ("Chỉ thị 05-CT/TW" and "chi thi 05" are the same words);
-punctuation separates words, so "05–CT" (an en dash) still has the word "05".
+punctuation separates words, so "05–CT" (an en dash) still has the word "05";
+the "TƯ" of a code is "TW" ("05-CT/TƯ" is found by "05-CT/TW" and the reverse).
 
 Query: words must all occur in the sentence, in any order; a "quoted phrase"
 must occur as written (consecutive words), and so must a code typed without
@@ -36,7 +37,6 @@ cannot be written is indexed in memory for the one search. Duplicates
 from __future__ import annotations
 
 import contextlib
-import difflib
 import os
 import re
 import sqlite3
@@ -49,8 +49,9 @@ import pandas as pd
 
 from .clean.normalize import ascii_fold
 from .extract.sentences import split_sentences
+from .params import ParameterError, Province, fold_name, match_province, store_provinces
 
-INDEX_FORMAT = 1  # bump when the index's tables or the folding change: older index files are then ignored
+INDEX_FORMAT = 2  # bump when the index's tables or the folding change: older index files are then ignored
 CANDIDATES = 20_000  # sentences taken by BM25 before the proximity ranking; enough for any query a person reads
 CONTEXT = 60  # characters of context on each side of the match in a snippet
 MARKS = ("«", "»")
@@ -64,6 +65,14 @@ ARTICLE_COLUMNS = ["doc_id", "title", "published", "url", "province", "province_
 _SEPARATOR = re.compile(r"[^\w\s\u0300-\u036f]|_")
 _WORD = re.compile(r"[a-z0-9]+")
 _QUOTED = re.compile(r'["“]([^"“”]*)["”]')
+# "TƯ" (Trung ương) in a document code is written "TW" as often: "05-CT/TƯ" and "05-CT/TW" are one code. Folded
+# where it is a code's part — after a slash, or the word in capitals — never the word "tư" ("tư tưởng", "đầu tư").
+_CENTRAL = re.compile(r"(?<=/)\s*[Tt][Ưư](?![\w\u0300-\u036f])|(?<![\w\u0300-\u036f])TƯ(?![\w\u0300-\u036f])")
+
+
+def _central_as_tw(text: str) -> str:
+    """``text`` with the code part "TƯ" written "TW" (same length: offsets are kept)."""
+    return _CENTRAL.sub(lambda m: m.group()[:-2] + "TW", text) if "ư" in text or "Ư" in text else text
 
 
 class SearchError(ValueError):
@@ -72,7 +81,7 @@ class SearchError(ValueError):
 
 def search_words(text: str) -> list[str]:
     """The words of ``text`` as the index holds them: folded, lower-case ASCII letters and digits."""
-    return _WORD.findall(ascii_fold(_SEPARATOR.sub(" ", text)))
+    return _WORD.findall(ascii_fold(_SEPARATOR.sub(" ", _central_as_tw(text))))
 
 
 def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
@@ -83,7 +92,7 @@ def _folded_with_offsets(text: str) -> tuple[str, list[int]]:
     """
     out: list[str] = []
     origin: list[int] = []
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(_central_as_tw(text)):
         folded = " " if _SEPARATOR.match(ch) else ascii_fold(ch)
         out.append(folded)
         origin.extend([i] * len(folded))
@@ -151,10 +160,6 @@ def _documents(store: str | os.PathLike, batch: int = 500) -> Iterator[list[tupl
         con.close()
 
 
-def _fold_name(name: object) -> str:
-    return " ".join(search_words(name)) if isinstance(name, str) else ""
-
-
 def _fill(db: sqlite3.Connection, store: str | os.PathLike) -> None:
     try:
         db.execute("CREATE VIRTUAL TABLE fts5_check USING fts5(x)")
@@ -178,7 +183,7 @@ def _fill(db: sqlite3.Connection, store: str | os.PathLike) -> None:
         for doc_id, title, published, url, province, province_2025, party_building, text in rows:
             doc_number += 1
             docs.append((doc_number, doc_id, title, published.isoformat() if published else None, url, province,
-                         province_2025, _fold_name(province), _fold_name(province_2025),
+                         province_2025, fold_name(province), fold_name(province_2025),
                          None if party_building is None else int(party_building)))
             pieces = [("title", 0, 0, 0, title)] if title else []
             text = text or ""
@@ -294,27 +299,18 @@ class SearchResult:
         return len(self.hits)
 
 
-def _province_name(store: str | os.PathLike, province: str) -> str:
-    """The store's name for ``province`` (matched without case or diacritics, pre- or post-2025 name).
-
-    SearchError with the closest name and the store's provinces if none matches. Read from the store's
-    tables, so a bad name is refused before the index is built.
-    """
+def _province(store: str | os.PathLike, province: str) -> Province:
+    """The province ``province`` names (analysis.params: without case or diacritics, pre- or post-2025, did you
+    mean…?); SearchError if none. Read from the store's tables, so a bad name is refused before indexing."""
     from .store import connect
 
     con = connect(store)
     try:
-        names = [n for (n,) in con.execute("SELECT province FROM documents UNION SELECT province_2025 FROM documents").fetchall() if n]
+        return match_province(province, store_provinces(con))
+    except ParameterError as exc:
+        raise SearchError(str(exc).replace("parameter province: ", "")) from None
     finally:
         con.close()
-    by_key = {_fold_name(n): n for n in sorted(names)}
-    key = _fold_name(province)
-    if key in by_key:
-        return by_key[key]
-    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.6)
-    hint = f"did you mean '{by_key[close[0]]}'? " if close else ""
-    listed = ", ".join(sorted(by_key.values(), key=_fold_name)) or "none"
-    raise SearchError(f"no article of province '{province}' in the store: {hint}provinces: {listed}")
 
 
 def _check(query: str, store: str | os.PathLike, limit: int, context: int) -> Query:
@@ -341,13 +337,14 @@ def search(query: str, store: str | os.PathLike = "data/store", *, limit: int = 
     whose ``message`` says so.
     """
     parsed = _check(query, store, limit, context)
-    province = _province_name(store, province) if province else None
+    place = _province(store, province) if province else None
+    province = place.name if place else None
     con = open_index(store)
     try:
         where, params = "sentence_words MATCH ?", [parsed.fts()]
         if province:
             where += " AND (d.province_key = ? OR d.province_2025_key = ?)"
-            params += [_fold_name(province)] * 2
+            params += [place.key] * 2 if place else []
         rows = con.execute(
             "SELECT d.doc_id, d.title, d.published, d.url, d.province, d.province_2025, d.party_building, s.part, s.sentence_no, "
             "s.start, s.\"end\", s.sentence "

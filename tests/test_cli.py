@@ -56,3 +56,36 @@ def test_rejected_inputs_are_reported_not_fatal(tmp_path):
     assert proc.returncode == 0
     assert "rejected: " in proc.stderr and "empty file" in proc.stderr
     assert len((tmp_path / "d.jsonl").read_text("utf-8").splitlines()) == 1
+
+
+def test_facts_command_writes_the_facts_of_a_province(tmp_path, sample_dir):
+    store = tmp_path / "store"
+    assert run("build", str(sample_dir), "--store", str(store), "--quiet", "--workers", "1").returncode == 0
+    proc = run("facts", "--store", str(store), "--province", "ben tre", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert rows and {r["doc_id"] for r in rows} == {"000_f4d1bbf37d75d624"}  # Bến Tre's article only
+    members = [r for r in rows if r["indicator"] == "party_members" and r["value"] == 192]
+    assert members and members[0]["organization"] == "Đảng bộ xã Phú Sơn" and members[0]["counted"] is True
+    assert members[0]["period_start"] == "2023-11-13" and "192 đảng viên" in members[0]["sentence"]
+    assert "fact(s) of 1 document(s) (province=Bến Tre)" in proc.stderr
+
+    proc = run("facts", "--store", str(store), "--counted", "--date-from", "2023-01-01")
+    assert proc.returncode == 0, proc.stderr
+    header, *lines = proc.stdout.splitlines()
+    assert header.startswith("fact_id,doc_id,indicator") and lines
+    assert "document(s) without a date left out by the date filter" in proc.stderr
+
+    out = tmp_path / "facts.parquet"
+    assert run("facts", "--store", str(store), "--out", str(out)).returncode == 0 and out.stat().st_size > 0
+    for args, message in ((["--province", "Ben Tri"], "did you mean 'Bến Tre'"),
+                          (["--date-from", "2023-02-01", "--date-to", "2023-01-01"], "date_to is before date_from")):
+        proc = run("facts", "--store", str(store), *args)
+        assert proc.returncode == 2 and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_facts_command_mistakes_are_one_line_errors(tmp_path):
+    for args, message in ((["--store", str(tmp_path / "nowhere")], "no store at"),
+                          (["--store", str(tmp_path), "--out", str(tmp_path / "f.xlsx")], "unknown output format")):
+        proc = run("facts", *args)
+        assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr

@@ -154,3 +154,16 @@ def test_rules_file_with_a_misspelt_section_says_which(tmp_path):
     rules.write_text(text.replace("max_link_words: 5", "max_link_words: five", 1), encoding="utf-8")
     with pytest.raises(RulesError, match=r"rules\.yaml: max_link_words \(line \d+\): 'five': must be integer"):
         load_rules(rules)
+
+
+def test_keep_runs_is_a_whole_number_of_at_least_one_where_it_is_written():
+    good = parse_yaml("defaults: {keep_runs: 2}\nreports:\n  - {name: a, keep_runs: 5}\n", "reports.yml")
+    check(good, REPORTS_SCHEMA, apart=("reports",))
+    check(good, REPORT_SCHEMA, ("reports", 0))
+    for text, where in (("defaults: {keep_runs: 0}\nreports: []\n", "defaults.keep_runs"),
+                        ("defaults: {keep_runs: two}\nreports: []\n", "defaults.keep_runs")):
+        with pytest.raises(ConfigError, match=where.replace(".", r"\.")):
+            check(parse_yaml(text, "reports.yml"), REPORTS_SCHEMA, apart=("reports",))
+    bad = parse_yaml("reports:\n  - {name: a, keep_runs: 1.5}\n", "reports.yml")
+    with pytest.raises(ConfigError, match=r"reports\[0\]\.keep_runs.*line 2"):
+        check(bad, REPORT_SCHEMA, ("reports", 0))

@@ -365,3 +365,174 @@ def test_a_full_disk_fails_that_report_only(tmp_path):
     assert "No space left" in json.loads((out / "r" / "failed.json").read_text("utf-8"))["error"]
     run_report(notebook, out, {"title": "three"}, name="r", formats=("html",))
     assert not (out / "r" / "failed.json").exists()
+
+
+# -- scheduling: content keys, parallel runs, pruning, the command line's overrides --------------------------------
+
+def _counting_notebook(path: Path) -> Path:
+    """A notebook with the report parameters that prints what ``load_tables`` selects (fast: no charts, no PDF)."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    parameters = nbformat.v4.new_code_cell('store = None\ntitle = "t"\nprovince = None\ndate_from = None\ndate_to = None')
+    parameters.metadata["tags"] = ["parameters"]
+    nb.cells = [parameters, nbformat.v4.new_code_cell(
+        "from analysis.aggregate import load_tables\n"
+        "tables = load_tables(store, date_from, date_to, province)\n"
+        "print(title, province, sorted(tables['documents']['doc_id']), len(tables['facts']))")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def _counting_config(root: Path, store: Path) -> Path:
+    _counting_notebook(root / "notebooks" / "count.ipynb")
+    config = root / "reports" / "reports.yml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(f"defaults:\n  notebook: notebooks/count.ipynb\n  parameters: {{store: '{store}'}}\n"
+                      "reports:\n  - name: all\n  - name: province\n    for_each: province\n"
+                      "    parameters: {title: 'Báo cáo {province}'}\n", encoding="utf-8")
+    return config
+
+
+def _published(out: Path) -> dict[str, tuple[int, bytes]]:
+    """Every published file (latest.*, the index) with its modification time and content."""
+    files = [*out.glob("*/latest.*"), out / "index.html"]
+    return {str(p.relative_to(out)): (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
+
+
+def _printed(notebook: Path) -> str:
+    return _outputs(notebook)[0]
+
+
+@pytest.fixture(scope="module")
+def corpus_copy(tmp_path_factory, sample_dir):
+    target = tmp_path_factory.mktemp("corpus") / "sample"
+    shutil.copytree(sample_dir, target)
+    return target
+
+
+def test_an_unchanged_store_rewrites_nothing_and_a_changed_article_reruns_only_its_reports(corpus_copy, tmp_path):
+    store = tmp_path / "store"
+    build(corpus_copy, store=store, workers=1, quiet=True)
+    config = _counting_config(tmp_path, store)
+    out = tmp_path / "out"
+    results, errors = run_config(config, out, if_changed=True, formats=("html",), jobs=2)
+    assert not errors and not any(r.skipped for r in results)
+    names = [r.name for r in results]
+    assert names[0] == "all" and {"province-ben-tre", "province-an-giang", "province-long-an"} <= set(names)
+    before = _published(out)
+
+    # A second run in a row, then one after a rebuild (a new generation of the same data): nothing is rewritten.
+    for rebuild in (False, True):
+        if rebuild:
+            build(corpus_copy, store=store, workers=1, quiet=True, rebuild=True)
+        again, errors = run_config(config, out, if_changed=True, formats=("html",), jobs=2)
+        assert not errors and all(r.skipped for r in again) and [r.name for r in again] == names
+        assert _published(out) == before  # every latest.* and the index: same bytes, same mtimes
+
+    # One Bến Tre article changes: the reports that read it run again, the others stay as they were. (The new
+    # sentence has no figure: a new fact would renumber the fact ids of the articles after it, which their
+    # reports show, so those would rightly run again too.)
+    article = corpus_copy / "000_f4d1bbf37d75d624.txt"
+    article.write_text(article.read_text("utf-8") + "\nHội nghị đã thành công tốt đẹp.\n", encoding="utf-8")
+    build(corpus_copy, store=store, workers=1, quiet=True)
+    changed, errors = run_config(config, out, if_changed=True, formats=("html",), jobs=2)
+    assert not errors
+    assert {r.name for r in changed if not r.skipped} == {"all", "province-ben-tre"}
+    after = _published(out)
+    assert after["province-an-giang/latest.html"] == before["province-an-giang/latest.html"]
+    assert after["province-ben-tre/latest.html"] != before["province-ben-tre/latest.html"]
+
+
+def test_reports_run_in_parallel_give_what_they_give_one_after_the_other(store, tmp_path):
+    config = _counting_config(tmp_path, store)
+    serial, errors = run_config(config, tmp_path / "serial", formats=("html",), jobs=1)
+    assert not errors
+    parallel, errors = run_config(config, tmp_path / "parallel", formats=("html",), jobs=2)
+    assert not errors and [r.name for r in parallel] == [r.name for r in serial]
+    for one, other in zip(serial, parallel, strict=True):
+        assert _printed(one.run_dir / "report.ipynb") == _printed(other.run_dir / "report.ipynb")
+        keys = [json.loads((r.html.parent / "latest.json").read_text("utf-8"))["key"] for r in (one, other)]
+        assert keys[0] == keys[1]
+    assert "Báo cáo Bến Tre Bến Tre ['000_f4d1bbf37d75d624']" in _printed(
+        next(r for r in parallel if r.name == "province-ben-tre").run_dir / "report.ipynb")
+
+
+def test_run_folders_are_pruned_and_the_last_failure_kept_while_it_is_last(tmp_path):
+    notebook = _tiny_notebook(tmp_path / "nb" / "ok.ipynb", "print(title)")
+    broken = _tiny_notebook(tmp_path / "nb" / "broken.ipynb", "raise RuntimeError('boom')")
+    out = tmp_path / "out"
+
+    def runs() -> list[str]:
+        return sorted(p.name for p in (out / "r").iterdir() if p.is_dir())
+
+    made = [run_report(notebook, out, {"title": str(i)}, name="r", formats=("html",), keep_runs=2).run_dir.name
+            for i in range(3)]
+    assert runs() == made[1:]
+    with pytest.raises(ReportError, match="boom"):
+        run_report(broken, out, {}, name="r", formats=("html",), keep_runs=2)
+    failed_run = json.loads((out / "r" / "failed.json").read_text("utf-8"))["run"]
+    assert runs() == [made[2], failed_run]  # the failed notebook the index links to is there
+    with pytest.raises(ReportError, match="boom"):
+        run_report(broken, out, {}, name="r", formats=("html",), keep_runs=1)
+    last_failure = json.loads((out / "r" / "failed.json").read_text("utf-8"))["run"]
+    assert runs() == [last_failure]
+    good = run_report(notebook, out, {"title": "ok"}, name="r", formats=("html",), keep_runs=1)
+    assert runs() == [good.run_dir.name] and not (out / "r" / "failed.json").exists()
+    with pytest.raises(ReportError, match="keep_runs"):
+        run_report(notebook, out, {}, name="r", formats=("html",), keep_runs=0)
+
+
+def test_kernels_do_not_warn_about_tcp(tmp_path, capfd):
+    notebook = _tiny_notebook(tmp_path / "nb" / "ok.ipynb", "print(title)")
+    run_report(notebook, tmp_path / "out", {"title": "x"}, name="r", formats=("html",))
+    captured = capfd.readouterr()
+    assert "running over TCP" not in captured.err + captured.out
+
+
+def test_all_takes_the_store_parameters_and_only_from_the_command_line(corpus_copy, tmp_path, sample_dir):
+    from analysis.cli import main
+
+    two = tmp_path / "two"
+    two.mkdir()
+    for name in ("000_f4d1bbf37d75d624.txt", "002_531ed475c210eb4f.txt"):  # Bến Tre and An Giang
+        shutil.copy(sample_dir / name, two / name)
+    other = tmp_path / "other-store"
+    build(two, store=other, workers=1, quiet=True)
+    config = _counting_config(tmp_path, tmp_path / "no-store-here")
+    out = tmp_path / "out"
+    common = ["report", "--config", str(config), "--out-dir", str(out), "--html-only", "--jobs", "1"]
+
+    assert main([*common, "--all", "--store", str(other), "--only", "nosuch"]) == 2
+    assert not out.exists()  # refused before anything ran
+    assert main([*common, "--all", "--store", str(other), "-p", "title=Thử", "--only", "province"]) == 0
+    folders = sorted(p.parent.name for p in out.glob("*/latest.json"))
+    assert folders == ["province-an-giang", "province-ben-tre"]  # the provinces of --store, not of the config's store
+    record = json.loads((out / "province-ben-tre" / "latest.json").read_text("utf-8"))
+    assert record["parameters"]["store"] == str(other.resolve()) and record["parameters"]["title"] == "Thử"
+
+
+def test_only_an_unknown_name_lists_the_known_ones(store, tmp_path):
+    config = _counting_config(tmp_path, store)
+    with pytest.raises(ReportError, match=r"no report named 'nosuch' in .*reports: all, province, province-an-giang"):
+        run_config(config, tmp_path / "out", only=["nosuch"], formats=("html",))
+    assert not (tmp_path / "out").exists()
+
+
+def test_filters_are_forgiven_or_refused_before_execution(store, tmp_path):
+    notebook = _counting_notebook(tmp_path / "nb" / "count.ipynb")
+    out = tmp_path / "out"
+    refusals = [
+        ({"date_from": "2023-06-01", "date_to": "2023-01-01"}, "date_to is before date_from"),
+        ({"province": "Ben Trre"}, "did you mean 'Bến Tre'"),
+        ({"province": "Hà Nội"}, "the store has no document of Hà Nội"),
+        ({"date_from": "2030-01-01"}, r"no document of the store matches date_from=2030-01-01 \(5 document\(s\) in .*"
+                                      r"3 document\(s\) without a date left out"),
+    ]
+    for parameters, message in refusals:
+        with pytest.raises(ReportError, match=message):
+            run_report(notebook, out, {"store": str(store), **parameters}, name="x", formats=("html",))
+    assert not out.exists()  # nothing ran
+    result = run_report(notebook, out, {"store": str(store), "province": "BEN-TRE"}, name="x", formats=("html",))
+    assert "Bến Tre ['000_f4d1bbf37d75d624']" in _printed(result.run_dir / "report.ipynb")
+    assert json.loads((out / "x" / "latest.json").read_text("utf-8"))["parameters"]["province"] == "Bến Tre"
