@@ -465,6 +465,7 @@ def build_facts(mentions: pd.DataFrame, documents: pd.DataFrame, rules: Rules | 
             duplicates[doc_id] = original
     years = dict(years or {})
     rows: list[dict] = []
+    per_document: dict[str, int] = {}  # a fact id's last part counts within its document, so ids are stable across builds
     if mentions is None or mentions.empty:
         return pd.DataFrame(columns=FACT_COLUMNS).pipe(_typed)
     m = mentions[mentions["indicator"].map(lambda i: _base(str(i), set(indicators), roles)[0] is not None)]
@@ -497,8 +498,9 @@ def build_facts(mentions: pd.DataFrame, documents: pd.DataFrame, rules: Rules | 
         identity = identify(subject, document, svocab)
         flags = [f for f in _text(mention.get("flags")).split(",") if f]
         reason = _exclusion(base, role, kind, flags, counting, bool(is_off), period)
+        per_document[doc_id] = number = per_document.get(doc_id, -1) + 1
         rows.append({
-            "fact_id": f"{doc_id}:{int(mention['start']) if pd.notna(mention.get('start')) else index}:{mention['indicator']}:{len(rows)}",
+            "fact_id": f"{doc_id}:{int(mention['start']) if pd.notna(mention.get('start')) else index}:{mention['indicator']}:{number}",
             "doc_id": doc_id, "indicator": str(mention["indicator"]), "kind": kind, "value": mention["value"],
             "qualifier": mention.get("qualifier"), "flags": ",".join(flags), "organization": identity.organization,
             "org_key": identity.org_key, "level": identity.level,

@@ -282,3 +282,13 @@ def test_dev_store_facts_have_years_and_regions(dev_store):
     assert region == [("region", None)]
     assert "houses_built" in catalog and houses >= 1
     assert not ((py["province"] == "Gia Lai") & (py["value"] == 194545)).any()
+
+
+def test_fact_ids_of_an_article_do_not_depend_on_the_articles_before_it():
+    # Reports key on what they read: a new article must not renumber the facts of every later one.
+    later = {"doc_id": "later", "text": "Đảng bộ xã có 320 đảng viên, sinh hoạt tại 18 chi bộ.", "published": "2024-03-01"}
+    earlier = {"doc_id": "earlier", "text": "Năm 2023, huyện kết nạp 145 đảng viên mới.", "published": "2024-01-05"}
+    alone = facts_of(later)
+    after_another = facts_of(earlier, later)
+    assert len(alone) == 2 and len(after_another) > len(alone)
+    assert list(alone["fact_id"]) == list(after_another.loc[after_another["doc_id"] == "later", "fact_id"])
