@@ -333,6 +333,9 @@ class Reuse:
         self.part_codes = np.asarray(parts.indices, dtype=np.int64)
         self.old_seq = np.asarray(self.index.column("seq").fill_null(-1), dtype=np.int64)
         self.seq = np.full(len(index), -1, dtype=np.int64)  # load order in this build; -1: not reused
+        # A record key covers the file's path, so a reused record's file is the index's; an older index has none.
+        self.unknown_origin = np.asarray(self.index.column("file").is_null(), dtype=bool)
+        self.moved: dict[int, tuple[str, str]] = {}  # row → (file, raw id) of a reused record the index has none for
         self.files = self._known_files(files) if files is not None else {}
 
     @classmethod
@@ -362,11 +365,14 @@ class Reuse:
         known: dict[str, KnownFile] = {}
         empty = np.zeros(0, dtype=np.int64)
         columns = [files.column(name).to_pylist() for name in FILES_SCHEMA.names]
-        for name, size, mtime, ctime, checked, rejected in zip(*columns, strict=True):
+        doubled: set[str] = set()
+        for name, size, mtime, ctime, checked, rejected, records in zip(*columns, strict=True):
             positions = rows.get(name, empty)
             ids = [raw_ids[i] for i in positions]
-            if name in known or None in ids:  # two files shown under one name, or an index without raw ids: read them
+            if name in known or name in doubled or None in ids or len(positions) != records:
+                # two files shown under one name, an index without raw ids, or not all its records at hand: read it
                 known.pop(name, None)
+                doubled.add(name)
                 continue
             known[name] = KnownFile(size, mtime, ctime, checked, rejected, positions, ids, [doc_ids[i] for i in positions])
         return known
@@ -385,12 +391,15 @@ class Reuse:
         """Note the records of an unchanged file for copying, at load order ``first_seq`` on."""
         self.seq[known.positions] = np.arange(first_seq, first_seq + len(known.positions))
 
-    def take(self, doc_id: str, key: str, seq: int) -> bool:
-        """Whether the record ``doc_id`` with this key is unchanged; if so, note it for copying at ``seq``."""
+    def take(self, doc_id: str, key: str, seq: int, file: str, raw_id: str) -> bool:
+        """Whether the record ``doc_id`` with this key is unchanged; if so, note it for copying at ``seq``
+        (from ``file``, read with the id ``raw_id``)."""
         digest = np.uint64(_id_digest(doc_id))
         i = int(np.searchsorted(self.ids, digest))
         if i < len(self.ids) and self.ids[i] == digest and self.seq[i] < 0 and self.keys[i] == key.encode("ascii"):
             self.seq[i] = seq
+            if self.unknown_origin[i]:  # an older store's index, without them
+                self.moved[i] = (file, raw_id)
             return True
         return False
 
@@ -453,10 +462,14 @@ class Reuse:
 
     def _add_keys(self, generation: Generation, rows: np.ndarray, part: str) -> None:
         positions = pa.array(rows)
+        columns = {name: self.index.column(name).take(positions) for name in INDEX_SCHEMA.names}
+        if self.moved:
+            origins = [self.moved.get(int(i)) for i in rows]
+            for at, name in enumerate(("file", "raw_id")):
+                columns[name] = pa.array([o[at] if o else v for o, v in zip(origins, columns[name].to_pylist(), strict=True)],
+                                         type=pa.string())
         generation.add_keys(pa.table({
-            **{name: self.index.column(name).take(positions) for name in INDEX_SCHEMA.names},
-            "seq": pa.array(self.seq[rows], type=pa.int64()),
-            "part": pa.array([part] * len(rows), type=pa.string()),
+            **columns, "seq": pa.array(self.seq[rows], type=pa.int64()), "part": pa.array([part] * len(rows), type=pa.string()),
         }, schema=INDEX_SCHEMA))
 
 
@@ -468,8 +481,8 @@ class _Inputs:
     rows: list[list] = field(default_factory=list)
     origin: dict[int, tuple[int, str]] = field(default_factory=dict)  # seq → (row in ``rows``, raw id)
 
-    def add(self, file: InputFile, checked_ns: int, rejected: str | list[Rejection] | None) -> int:
-        self.rows.append([file.name, file.size, file.mtime_ns, file.ctime_ns, checked_ns, rejected])
+    def add(self, file: InputFile, checked_ns: int, rejected: str | list[Rejection] | None, records: int = 0) -> int:
+        self.rows.append([file.name, file.size, file.mtime_ns, file.ctime_ns, checked_ns, rejected, records])
         return len(self.rows) - 1
 
     def table(self) -> pa.Table:
@@ -478,7 +491,8 @@ class _Inputs:
                 return rejected
             return json.dumps([[r.path, r.reason] for r in rejected], ensure_ascii=False) if rejected else None
 
-        columns = [[row[i] for row in self.rows] for i in range(5)] + [[described(row[5]) for row in self.rows]]
+        columns = [[row[i] for row in self.rows] for i in range(5)] + [[described(row[5]) for row in self.rows],
+                                                                       [row[6] for row in self.rows]]
         return pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, FILES_SCHEMA.types, strict=True)],
                                     schema=FILES_SCHEMA)
 
@@ -549,7 +563,7 @@ def build(
                     seen += len(known.positions)
                     progress.update(len(known.positions))
                     rejected.extend(Rejection(path, reason) for path, reason in json.loads(known.rejected or "[]"))
-                    inputs.add(entry, known.checked_ns, known.rejected)
+                    inputs.add(entry, known.checked_ns, known.rejected, len(known.positions))
                     continue
                 file_rejections: list[Rejection] = []
                 row = inputs.add(entry, scan_ns, file_rejections)
@@ -561,11 +575,12 @@ def build(
                     seq = seen
                     seen += 1
                     progress.update(1)
+                    inputs.rows[row][6] += 1
                     raw_id = item.doc_id
                     item.doc_id = unique(item.doc_id)
                     item.raw_text = nfc(item.raw_text)
                     key = record_key(item, stamp)
-                    if reuse is not None and reuse.take(item.doc_id, key, seq):
+                    if reuse is not None and reuse.take(item.doc_id, key, seq, entry.name, raw_id):
                         continue
                     inputs.origin[seq] = (row, raw_id)
                     yield seq, item, key

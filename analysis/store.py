@@ -157,9 +157,10 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
 INDEX_SCHEMA = pa.schema([("doc_id", S), ("seq", INT), ("sha256", S), ("record_key", S), ("part", S), ("file", S),
                           ("raw_id", S)])
 # ``files/``: every input file a build read or found unchanged, with its size and times as the walk saw them,
-# ``checked_ns``: when the build that read it started, and ``rejected``: the rejections it gave, as JSON pairs.
+# ``checked_ns``: when the build that read it started, ``rejected``: the rejections it gave, as JSON pairs, and
+# ``records``: how many records it gave (the index must hold as many for the file to be trusted unchanged).
 FILES_SCHEMA = pa.schema([("file", S), ("size", INT), ("mtime_ns", INT), ("ctime_ns", INT), ("checked_ns", INT),
-                          ("rejected", S)])
+                          ("rejected", S), ("records", INT)])
 GRACE_SECONDS = 3600  # an old generation is kept this long after it stops being current (and while a reader holds it)
 DUCKDB_MEMORY = "128MB"
 

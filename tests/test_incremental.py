@@ -458,3 +458,28 @@ def test_a_file_whose_ids_would_change_is_read_again(tmp_path, counted_reads):
     assert counted_reads == ["a-first.jsonl", "doc-001.jsonl"]
     assert "doc-001#2" in set(open_tables(store, ("documents",))["documents"].doc_id) and summary.documents == 4
     _assert_equal_to_clean_build(corpus, store, tmp_path)
+
+
+def test_a_store_from_before_files_were_recorded_is_read_then_skipped_without_losing_records(tmp_path, counted_reads):
+    import pyarrow.parquet as pq
+
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    records = [_record(i) for i in range(5)]
+    _write(corpus, records)
+    _age(corpus.iterdir())
+    build(corpus, store=store, workers=1, quiet=True)
+    current = Store(store).current
+    assert current is not None
+    index = current / "index" / "data.parquet"  # as an older build wrote it: no files/, no file or raw id per document
+    pq.write_table(pq.read_table(index).drop_columns(["file", "raw_id"]), index)
+    shutil.rmtree(current / "files")
+    records.append(_record(7))
+    _write(corpus, records)
+    _age(corpus.iterdir())
+    counted_reads.clear()
+    assert build(corpus, store=store, workers=1, quiet=True).processed == 1
+    assert len(counted_reads) == 6  # nothing known about the files: all read
+    counted_reads.clear()
+    summary = build(corpus, store=store, workers=1, quiet=True)
+    assert counted_reads == [] and summary.kept and summary.documents == 6
+    _assert_equal_to_clean_build(corpus, store, tmp_path)
