@@ -355,6 +355,8 @@ class Reuse:
         return cls(source, index, summary, read_files(source) if same else None)
 
     def _known_files(self, files: pa.Table) -> dict[str, KnownFile]:
+        if set(FILES_SCHEMA.names) - set(files.column_names):  # written by another version: its files are read
+            return {}
         names = self.index.column("file").combine_chunks().dictionary_encode()
         codes = np.asarray(names.indices.fill_null(-1), dtype=np.int64)
         order = np.lexsort((self.old_seq, codes))
