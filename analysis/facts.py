@@ -619,7 +619,48 @@ def _typed(facts: pd.DataFrame) -> pd.DataFrame:
 # --- the store ------------------------------------------------------------------
 
 
-def write_derived(generation: str | Path) -> None:
+DERIVED_INPUTS = "derived-inputs.txt"  # in a generation: the digest of what its derived tables were computed from
+
+
+def derived_inputs(generation: Path) -> str:
+    """Digest of everything the derived tables of a generation are computed from: the package
+    version, the rules it saved, and every document's id, load order, record key (which stands
+    for its rows and the build's fingerprint) and exact copy, from the generation's index."""
+    import hashlib
+
+    import pyarrow.parquet as pq
+
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode("utf-8") + b"\0")
+    saved = generation / "rules.yaml"
+    digest.update(saved.read_bytes() if saved.exists() else b"(packaged rules)")
+    index = generation / "index" / "data.parquet"
+    if index.exists():
+        table = pq.read_table(index, columns=["doc_id", "seq", "record_key", "duplicate_of"]).sort_by("seq")
+        for name in table.column_names:
+            digest.update(b"\1" + "\0".join(map(str, table.column(name).to_pylist())).encode("utf-8", "surrogatepass"))
+    else:
+        digest.update(b"(no index)")
+    return digest.hexdigest()
+
+
+def _carry_forward(path: Path, previous: Path | None, inputs: str) -> bool:
+    """Link the derived tables of ``previous`` into ``path`` if they were computed from the same inputs."""
+    from .store import DERIVED_TABLES, link_or_copy
+
+    if previous is None or not (previous / DERIVED_INPUTS).exists():
+        return False
+    if (previous / DERIVED_INPUTS).read_text("utf-8").strip() != inputs or not all((previous / t).is_dir() for t in DERIVED_TABLES):
+        return False
+    for table in DERIVED_TABLES:
+        (path / table).mkdir(parents=True, exist_ok=True)
+        for file in (previous / table).glob("*.parquet"):
+            link_or_copy(file, path / table / file.name)
+    return True
+
+
+def write_derived(generation: str | Path, previous: str | Path | None = None) -> None:
     """Compute ``facts``, ``province_year``, ``organization_year`` and the ``indicators`` catalog
     from a finished generation's Parquet tables and write them beside them.
 
@@ -627,7 +668,21 @@ def write_derived(generation: str | Path) -> None:
     indicator added with ``--rules`` reaches the tables), else the packaged ones.
     Memory: the mentions and the documents' metadata; texts are read one batch at
     a time for the near-duplicate search.
+
+    ``previous``: the generation this one replaces. If its derived tables were
+    computed from the same inputs (``derived_inputs``: same documents in the same
+    order with the same record keys, same rules and version), they are linked, not
+    recomputed: a build that changed only rejections, say, costs nothing here.
     """
+    path = Path(generation)
+    inputs = derived_inputs(path)
+    if not _carry_forward(path, Path(previous) if previous is not None else None, inputs):
+        _compute_derived(path)
+    (path / DERIVED_INPUTS).write_text(inputs + "\n", "utf-8")
+
+
+def _compute_derived(path: Path) -> None:
+    """``write_derived``'s work: read the generation, compute the tables, write them."""
     import duckdb
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -636,7 +691,6 @@ def write_derived(generation: str | Path) -> None:
     from .extract.rules import rules_from_text
     from .store import sql_path
 
-    path = Path(generation)
     saved = path / "rules.yaml"
     rules = rules_from_text(saved.read_text("utf-8"), str(saved)) if saved.exists() else load_rules()
     def parts(table: str) -> str:  # the table's part files, quoted as the store quotes every path it gives DuckDB

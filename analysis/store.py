@@ -19,9 +19,12 @@ the next build.
 Parts: the rows of one batch of documents are written, in every per-document
 table, to part files of one name; ``index/`` lists each document of the
 generation with its load order (``seq``), raw-text hash, record key (what
-decides reuse) and part. A later build links a part whose documents are all
-unchanged into its own generation (a hard link, no copy) and copies only the
-unchanged rows of the others.
+decides reuse), part, input file and id as read. A later build links a part
+whose documents are all unchanged into its own generation (a hard link, no
+copy) and copies only the unchanged rows of the others. ``files/`` lists the
+input files with their size and times (``FILES_SCHEMA``), so that a later build
+need not read the unchanged ones. A build that changes nothing writes nothing
+(the lock file is opened, never written).
 
 Old generations and readers: a ``connect()`` holds a shared lock on its
 generation's ``READERS`` file while its connection lives. A build deletes an
@@ -150,7 +153,14 @@ def to_arrow(table: str, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-INDEX_SCHEMA = pa.schema([("doc_id", S), ("seq", INT), ("sha256", S), ("record_key", S), ("part", S)])
+# ``file``: the input file the document came from (``InputFile.name``); ``raw_id``: its id before ids were made unique.
+INDEX_SCHEMA = pa.schema([("doc_id", S), ("seq", INT), ("sha256", S), ("record_key", S), ("part", S), ("file", S),
+                          ("raw_id", S)])
+# ``files/``: every input file a build read or found unchanged, with its size and times as the walk saw them,
+# ``checked_ns``: when the build that read it started, ``rejected``: the rejections it gave, as JSON pairs, and
+# ``records``: how many records it gave (the index must hold as many for the file to be trusted unchanged).
+FILES_SCHEMA = pa.schema([("file", S), ("size", INT), ("mtime_ns", INT), ("ctime_ns", INT), ("checked_ns", INT),
+                          ("rejected", S), ("records", INT)])
 GRACE_SECONDS = 3600  # an old generation is kept this long after it stops being current (and while a reader holds it)
 DUCKDB_MEMORY = "128MB"
 
@@ -164,7 +174,7 @@ def sql_path(path: str | os.PathLike, glob: str = "") -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
     """A hard link (instant, no space) where the file system allows it, else a copy."""
     try:
         os.link(source, target)
@@ -207,7 +217,7 @@ class Generation:
             file = source / table / f"{part}.parquet"
             if file.exists():
                 (self.path / table).mkdir(parents=True, exist_ok=True)
-                _link_or_copy(file, self.path / table / file.name)
+                link_or_copy(file, self.path / table / file.name)
 
     def add_keys(self, keys: pa.Table) -> None:
         """Record the index columns (``INDEX_SCHEMA``) of documents in ``keys.parquet``.
@@ -240,16 +250,52 @@ class Generation:
     def files(self, table: str) -> list[Path]:
         return sorted((self.path / table).glob("*.parquet"))
 
+    def write_files(self, files: pa.Table) -> None:
+        """``files/``: the input files of this generation (``FILES_SCHEMA``)."""
+        (self.path / "files").mkdir(parents=True, exist_ok=True)
+        pq.write_table(files.cast(FILES_SCHEMA), self.path / "files" / "data.parquet", compression="zstd")
+
+
+def table_rows(generation: Path, table: str) -> int:
+    """How many rows ``table`` has in a generation (from the part files' footers, nothing else read)."""
+    return sum(pq.read_metadata(file).num_rows for file in (generation / table).glob("*.parquet"))
+
+
+def read_files(generation: Path) -> pa.Table | None:
+    """The input files of a generation (None for one written before builds recorded them)."""
+    file = generation / "files" / "data.parquet"
+    return pq.read_table(file) if file.exists() else None
+
 
 def read_index(generation: Path, columns: list[str] | None = None) -> pa.Table | None:
-    """The index of a complete generation (None for a generation written before there was one)."""
+    """The index of a complete generation (None for a generation written before there was one);
+    a column asked for that an older index lacks comes back null."""
     file = generation / "index" / "data.parquet"
-    return pq.read_table(file, columns=columns) if file.exists() else None
+    if not file.exists():
+        return None
+    have = set(pq.read_schema(file).names)
+    index = pq.read_table(file, columns=[c for c in columns if c in have] if columns else None)
+    for name in columns or []:
+        if name not in have:
+            index = index.append_column(name, pa.nulls(len(index), type=INDEX_SCHEMA.field(name).type))
+    return index.select(columns) if columns else index
 
 
 # Build locks held by this process, by lock file: a POSIX lock is per process, so a second
 # Store on the same directory in the same process would otherwise get it again.
 _HELD_LOCKS: set[tuple[int, int]] = set()
+
+
+def _lock_holder(handle: IO[str]) -> str:
+    """Who holds the POSIX lock on ``handle``'s file, as the kernel knows it (never stale)."""
+    import struct
+
+    query = struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)  # struct flock on Linux (64-bit off_t)
+    try:
+        l_type, _, _, _, pid = struct.unpack("hhqqi4x", fcntl.fcntl(handle, fcntl.F_GETLK, query))
+    except (OSError, struct.error):
+        return "another process"
+    return f"pid {pid}" if l_type != fcntl.F_UNLCK and pid > 0 else "another process"
 
 
 def _is_committed(path: Path) -> bool:
@@ -268,22 +314,23 @@ class Store:
     def __enter__(self) -> Store:
         self.root.mkdir(parents=True, exist_ok=True)
         lock = self.root / ".lock"
-        lock.touch(exist_ok=True)
-        info = lock.stat()
+        try:  # looked at without opening it: closing any descriptor of the file drops this process's POSIX lock
+            info = os.stat(lock)
+            if (info.st_dev, info.st_ino) in _HELD_LOCKS:
+                raise StoreBusy(f"another build is running on {self.root} (this process); try again when it has finished")
+        except FileNotFoundError:
+            pass
+        # Opened without truncating or writing: a build that changes nothing leaves every file of the store as it was.
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        info = os.fstat(fd)
         lock_id = (info.st_dev, info.st_ino)
-        if lock_id in _HELD_LOCKS:  # without opening the file: closing any descriptor of it drops a POSIX lock
-            raise StoreBusy(f"another build is running on {self.root} (this process); try again when it has finished")
-        handle = open(lock, "r+")
+        handle = os.fdopen(fd, "r+")
         try:
             fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            holder = handle.read().strip() or "another process"
+            holder = _lock_holder(handle)
             handle.close()
             raise StoreBusy(f"another build is running on {self.root} ({holder}); try again when it has finished") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
-        handle.flush()
         self._lock_handle, self._lock_id = handle, lock_id
         _HELD_LOCKS.add(lock_id)
         self._remove_failed_generations()
@@ -336,7 +383,7 @@ class Store:
         _write_index(generation)
         from .facts import write_derived  # facts, province_year, organization_year, indicators
 
-        write_derived(generation.path)
+        write_derived(generation.path, previous=self.current)
         (generation.path / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=1), "utf-8")
         (generation.path / "READERS").touch()
         (generation.path / "COMPLETE").write_text("ok", "utf-8")

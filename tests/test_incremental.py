@@ -62,12 +62,21 @@ def test_rebuild_links_unchanged_parts_copies_the_rest_and_equals_a_clean_build(
     _write(corpus, records)
     first = build(corpus, store=store, workers=1, quiet=True, batch_size=8)
     assert first.processed == 40
+    generation = Store(store).current
     again = build(corpus, store=store, workers=1, quiet=True, batch_size=8)
-    assert (again.processed, again.reused) == (0, 40)
+    # nothing changed: the generation is kept, no new one is written
+    assert (again.processed, again.reused, again.kept) == (0, 40, generation.name)
+    assert list((store / "generations").iterdir()) == [generation] and "no change" in again.line()
+    # a new bad input changes only the rejected table: every part and every derived table is the previous
+    # generation's file, linked, not rewritten (nor recomputed)
+    (corpus / "zz-broken.jsonl").write_text("{not json\n", encoding="utf-8")
+    changed = build(corpus, store=store, workers=1, quiet=True, batch_size=8)
+    assert (changed.processed, changed.reused, changed.rejected, changed.kept) == (0, 40, 1, None)
     previous, current = sorted((store / "generations").iterdir(), key=lambda p: (p / "COMPLETE").stat().st_mtime)
-    # nothing changed: every part is the previous generation's file, linked, not rewritten
-    for file in (current / "mentions").glob("part-*.parquet"):
-        assert os.path.samefile(file, previous / "mentions" / file.name)
+    for table in ("mentions", "documents", "facts", "province_year", "organization_year"):
+        files = list((current / table).glob("*.parquet"))
+        assert files and all(os.path.samefile(file, previous / table / file.name) for file in files), table
+    (corpus / "zz-broken.jsonl").unlink()
     _assert_equal_to_clean_build(corpus, store, tmp_path)
 
     records[3]["text"] = records[3]["text"].replace("đảng viên.", "đảng viên, 2 tổ chức cơ sở đảng.")
@@ -133,6 +142,8 @@ def test_a_reader_opened_before_builds_keeps_reading_and_old_generations_are_pru
     assert len(list(generations.iterdir())) == 3  # the reader's, the previous and the current one
     del reader
     gc.collect()
+    records.append(_record(60))
+    _write(corpus, records)
     build(corpus, store=store, workers=1, quiet=True)
     assert len(list(generations.iterdir())) == 2  # the current and the previous one, for readers opened just before
 
@@ -296,4 +307,179 @@ def test_a_generation_finished_but_never_switched_to_is_removed_by_the_next_buil
         orphan = target.new_generation()
         (orphan.path / "COMPLETE").write_text("ok", "utf-8")
     assert build(corpus, store=store, workers=1, quiet=True).reused == 4
-    assert not orphan.path.exists() and len(list((store / "generations").iterdir())) == 2
+    assert not orphan.path.exists() and len(list((store / "generations").iterdir())) == 1  # nothing changed: kept
+
+
+def _snapshot(root: Path) -> dict[str, tuple]:
+    """Every file, link and folder under ``root`` (itself included) with its mtime, size and bytes or link target."""
+    found: dict[str, tuple] = {}
+    for path in [root, *sorted(root.rglob("*"))]:
+        info = path.lstat()
+        if path.is_symlink():
+            content: object = os.readlink(path)
+        elif path.is_file():
+            content = path.read_bytes()
+        else:
+            content = None
+        found[str(path.relative_to(root))] = (info.st_mtime_ns, info.st_size, content)
+    return found
+
+
+def test_a_build_with_nothing_changed_keeps_its_generation_and_leaves_every_file_as_it_was(tmp_path, sample_dir):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    shutil.copytree(sample_dir, corpus)
+    (corpus / "broken.json").write_text("{not json", encoding="utf-8")
+    first = build(corpus, store=store, workers=1, quiet=True)
+    before = _snapshot(store)
+    generation = Store(store).current
+    assert generation is not None
+    time.sleep(0.05)  # a file written again would get a later mtime
+    again = build(corpus, store=store, workers=1, quiet=True)
+    assert again.kept == generation.name and (again.documents, again.processed, again.reused, again.rejected) == (5, 0, 5, 1)
+    assert (again.mentions, again.citations, again.people) == (first.mentions, first.citations, first.people)
+    assert _snapshot(store) == before
+    proc = subprocess.run([sys.executable, "-m", "analysis", "build", str(corpus), "--store", str(store), "--quiet"],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and f"no change: generation {generation.name} kept" in proc.stdout
+    assert _snapshot(store) == before
+
+
+@pytest.mark.parametrize("change", ["load order", "new rejection", "rules", "stages", "rebuild"])
+def test_a_build_after_any_change_writes_a_new_generation(tmp_path, change):
+    first, second, store = tmp_path / "a", tmp_path / "b", tmp_path / "store"
+    _write(first, [_record(i) for i in range(3)])
+    _write(second, [_record(i) for i in range(3, 6)])
+    build([first, second], store=store, workers=1, quiet=True)
+    kept = Store(store).current
+    corpus: list[Path] = [first, second]
+    options: dict = {}
+    if change == "load order":  # the same records, read in another order
+        corpus = [second, first]
+    elif change == "new rejection":
+        (first / "broken.jsonl").write_text("{not json\n", encoding="utf-8")
+    elif change == "rules":
+        from importlib import resources
+
+        rules = tmp_path / "indicators.yaml"
+        text = resources.files("analysis.rules").joinpath("indicators.yaml").read_text("utf-8")
+        rules.write_text(text + "\n# edited\n", encoding="utf-8")
+        options["rules"] = rules
+    elif change == "stages":
+        options["stages"] = ("places", "indicators")
+    else:
+        options["rebuild"] = True
+    summary = build(corpus, store=store, workers=1, quiet=True, **options)
+    assert summary.kept is None and Store(store).current != kept
+    if change == "load order":
+        assert (summary.processed, summary.reused) == (0, 6)
+        assert list(open_tables(store, ("documents",))["documents"].doc_id[:3]) == ["doc-003", "doc-004", "doc-005"]
+    if change in ("load order", "new rejection", "rebuild"):  # (the others build other tables than a default build)
+        _assert_equal_to_clean_build(corpus, store, tmp_path)
+
+
+def _age(paths, seconds: float = 3600) -> None:
+    """Set the files' mtime ``seconds`` in the past: settled long before any build reads them."""
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+@pytest.fixture()
+def counted_reads(monkeypatch):
+    """The files the loader reads, in order."""
+    from analysis.load import readers
+
+    reads: list[str] = []
+    for suffix, reader in list(readers.READERS.items()):
+        def counting(path, *args, _reader=reader, **kwargs):
+            reads.append(Path(path).name)
+            return _reader(path, *args, **kwargs)
+
+        monkeypatch.setitem(readers.READERS, suffix, counting)
+    return reads
+
+
+def test_unchanged_files_are_not_read_again_and_changed_or_unsure_ones_are(tmp_path, counted_reads):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    records = [_record(i) for i in range(6)]
+    _write(corpus, records)
+    shard = corpus / "shard.jsonl"  # a container: several records and a bad line in one file
+    shard.write_text("\n".join([json.dumps({**_record(10), "id": "dup"}, ensure_ascii=False), "{not json",
+                                json.dumps({**_record(11), "id": "dup"}, ensure_ascii=False)]) + "\n", encoding="utf-8")
+    _age(corpus.iterdir())
+    build(corpus, store=store, workers=1, quiet=True)
+    assert len(counted_reads) == 7
+    counted_reads.clear()
+    again = build(corpus, store=store, workers=1, quiet=True)
+    assert counted_reads == [] and again.kept and (again.documents, again.rejected) == (8, 1)  # nothing read, all known
+
+    changed = corpus / "doc-002.jsonl"  # a new text: new size and mtime
+    records[2]["text"] += " Chi bộ có thêm 2 đảng viên."
+    changed.write_text(json.dumps(records[2], ensure_ascii=False) + "\n", encoding="utf-8")
+    _age([changed], 1800)
+    same_size = corpus / "doc-004.jsonl"  # a new text of the same size with its old mtime put back: ctime tells
+    old = same_size.stat()
+    same_size.write_text(same_size.read_text("utf-8").replace("104 đảng viên", "105 đảng viên"), encoding="utf-8")
+    os.utime(same_size, ns=(old.st_atime_ns, old.st_mtime_ns))
+    assert same_size.stat().st_size == old.st_size
+    future = corpus / "doc-005.jsonl"  # an mtime in the future: no telling when it was written, so it is read
+    os.utime(future, (time.time() + 86_400, time.time() + 86_400))
+    counted_reads.clear()
+    third = build(corpus, store=store, workers=1, quiet=True)
+    assert sorted(counted_reads) == ["doc-002.jsonl", "doc-004.jsonl", "doc-005.jsonl"]
+    assert (third.processed, third.reused, third.rejected) == (2, 6, 1)
+    counted_reads.clear()
+    build(corpus, store=store, workers=1, quiet=True)
+    assert counted_reads == ["doc-005.jsonl"]  # still in the future; the other two are settled now
+    ids = list(open_tables(store, ("documents",))["documents"].doc_id)
+    assert ids[-2:] == ["dup", "dup#2"]  # ids made unique as when the file was read
+    _assert_equal_to_clean_build(corpus, store, tmp_path)
+
+
+def test_a_file_written_just_before_the_build_that_read_it_is_read_again(tmp_path, counted_reads):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    _write(corpus, [_record(i) for i in range(3)])
+    _age([corpus / "doc-000.jsonl", corpus / "doc-001.jsonl"])
+    build(corpus, store=store, workers=1, quiet=True)  # doc-002 was written within the same second or two
+    counted_reads.clear()
+    assert build(corpus, store=store, workers=1, quiet=True).kept
+    assert counted_reads == ["doc-002.jsonl"]
+
+
+def test_a_file_whose_ids_would_change_is_read_again(tmp_path, counted_reads):
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    _write(corpus, [_record(i) for i in range(3)])
+    _age(corpus.iterdir())
+    build(corpus, store=store, workers=1, quiet=True)
+    # a new file read first holds the id of a later, unchanged one, which must now become "doc-001#2"
+    (corpus / "a-first.jsonl").write_text(json.dumps(_record(1), ensure_ascii=False) + "\n", encoding="utf-8")
+    counted_reads.clear()
+    summary = build(corpus, store=store, workers=1, quiet=True)
+    assert counted_reads == ["a-first.jsonl", "doc-001.jsonl"]
+    assert "doc-001#2" in set(open_tables(store, ("documents",))["documents"].doc_id) and summary.documents == 4
+    _assert_equal_to_clean_build(corpus, store, tmp_path)
+
+
+def test_a_store_from_before_files_were_recorded_is_read_then_skipped_without_losing_records(tmp_path, counted_reads):
+    import pyarrow.parquet as pq
+
+    corpus, store = tmp_path / "corpus", tmp_path / "store"
+    records = [_record(i) for i in range(5)]
+    _write(corpus, records)
+    _age(corpus.iterdir())
+    build(corpus, store=store, workers=1, quiet=True)
+    current = Store(store).current
+    assert current is not None
+    index = current / "index" / "data.parquet"  # as an older build wrote it: no files/, no file or raw id per document
+    pq.write_table(pq.read_table(index).drop_columns(["file", "raw_id"]), index)
+    shutil.rmtree(current / "files")
+    records.append(_record(7))
+    _write(corpus, records)
+    _age(corpus.iterdir())
+    counted_reads.clear()
+    assert build(corpus, store=store, workers=1, quiet=True).processed == 1
+    assert len(counted_reads) == 6  # nothing known about the files: all read
+    counted_reads.clear()
+    summary = build(corpus, store=store, workers=1, quiet=True)
+    assert counted_reads == [] and summary.kept and summary.documents == 6
+    _assert_equal_to_clean_build(corpus, store, tmp_path)

@@ -7,6 +7,9 @@ and returns a pandas DataFrame with one row per document (columns in
 that could not be loaded are in ``frame.attrs["rejected"]`` (columns ``path``,
 ``reason``); ``read_corpus`` returns both tables explicitly. ``iter_documents``
 streams the same rows as dicts, for batch processing of large corpora.
+``iter_inputs`` streams the raw records and rejections; it is ``iter_files``
+(the input files, with their size and times, nothing read) then ``read_file``
+on each, so a caller can leave out files it knows.
 
 Every input is accounted for: inputs = loaded rows + rejections. Special files,
 unreadable directories, link loops, bad lines and rows are rejections; a text
@@ -37,8 +40,8 @@ from .files import DEFAULT_LIMITS, LoadLimits, walk_inputs
 from .readers import READERS, RawRecord, Rejection
 
 __all__ = [
-    "DOCUMENT_COLUMNS", "LoadLimits", "LoadResult", "RawRecord", "Rejection", "content_hash", "RejectedInput", "UniqueIds",
-    "decode_bytes", "iter_documents", "iter_inputs", "load_corpus", "read_corpus",
+    "DOCUMENT_COLUMNS", "InputFile", "LoadLimits", "LoadResult", "RawRecord", "Rejection", "content_hash", "RejectedInput",
+    "UniqueIds", "decode_bytes", "iter_documents", "iter_files", "iter_inputs", "load_corpus", "read_corpus", "read_file",
 ]
 
 log = logging.getLogger(__name__)
@@ -66,26 +69,53 @@ def _as_paths(paths: PathLike | Iterable[PathLike]) -> list[Path]:
     return [Path(p) for p in paths]
 
 
-def iter_inputs(paths: PathLike | Iterable[PathLike], text_column: str = "text",
-                limits: LoadLimits = DEFAULT_LIMITS) -> Iterator[RawRecord | Rejection]:
-    """Every record and every rejection from the given files and directories.
+@dataclass(frozen=True)
+class InputFile:
+    """One regular file of a corpus as the walk found it: ``name`` is its path as text
+    (``path`` made showable, see ``_shown_name``), with its size and times then."""
 
-    Readers turn every problem of the data into a ``Rejection``; an exception that
-    still comes out of one is a problem of the program or the machine and is raised.
-    """
+    path: Path
+    stem: str
+    name: str
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+
+
+def iter_files(paths: PathLike | Iterable[PathLike]) -> Iterator[InputFile | Rejection]:
+    """Every input file of the given files and directories, in load order, and a ``Rejection``
+    for every path that cannot be one (special files, loops, unsupported types …); nothing is read."""
     for root in _as_paths(paths):
         for entry in walk_inputs(root):
             if isinstance(entry, Rejection):
                 entry.path, entry.reason = _shown_name(entry.path), _shown_name(entry.reason)
                 yield entry
                 continue
-            file, stem = entry
-            reader = READERS.get(file.suffix.lower())
-            if reader is None:
+            file, stem, info = entry
+            if file.suffix.lower() not in READERS:
                 yield Rejection(_shown_name(str(file)), f"unsupported file type '{_shown_name(file.suffix) or '(none)'}'")
                 continue
-            items = reader(file, stem, text_column=text_column, limits=limits)
-            yield from (items if _SURROGATE.search(str(file)) is None else map(_with_shown_names, items))
+            yield InputFile(file, stem, _shown_name(str(file)), info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def read_file(file: InputFile, text_column: str = "text", limits: LoadLimits = DEFAULT_LIMITS) -> Iterator[RawRecord | Rejection]:
+    """The records and rejections of one input file.
+
+    Readers turn every problem of the data into a ``Rejection``; an exception that
+    still comes out of one is a problem of the program or the machine and is raised.
+    """
+    items = READERS[file.path.suffix.lower()](file.path, file.stem, text_column=text_column, limits=limits)
+    yield from (items if file.name == str(file.path) else map(_with_shown_names, items))
+
+
+def iter_inputs(paths: PathLike | Iterable[PathLike], text_column: str = "text",
+                limits: LoadLimits = DEFAULT_LIMITS) -> Iterator[RawRecord | Rejection]:
+    """Every record and every rejection from the given files and directories (``iter_files``, then ``read_file``)."""
+    for entry in iter_files(paths):
+        if isinstance(entry, Rejection):
+            yield entry
+        else:
+            yield from read_file(entry, text_column, limits)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -182,6 +212,24 @@ class UniqueIds:
             unique = f"{doc_id}#{self._repeats[doc_id] + 1}"
         self._seen.add(self._digest(unique))
         return unique
+
+    def replay(self, raw_ids: list[str], expected: list[str]) -> bool:
+        """Make ``raw_ids`` unique in turn, as calls would, if they come out as ``expected``
+        (the ids a previous build gave them); if not, forget them again and return False."""
+        before = {raw: self._repeats[raw] for raw in raw_ids}
+        added: list[int] = []
+        for raw, want in zip(raw_ids, expected, strict=True):
+            got = self(raw)
+            added.append(self._digest(got))
+            if got != want:
+                self._seen.difference_update(added)
+                for name, count in before.items():
+                    if count:
+                        self._repeats[name] = count
+                    else:
+                        self._repeats.pop(name, None)
+                return False
+        return True
 
 
 def iter_documents(

@@ -1,7 +1,7 @@
 """Files: which inputs a corpus path holds, and reading them without blocking or without limit.
 
 In: paths given by the user, and ``LoadLimits``. Out: ``walk_inputs(root)`` yields
-``(file, doc_id stem)`` for every regular file under ``root`` and a ``Rejection``
+``(file, doc_id stem, stat)`` for every regular file under ``root`` and a ``Rejection``
 for everything that cannot be an input: a special file (named pipe, device,
 socket), an unreadable directory, a broken symbolic link, a symbolic link loop,
 a directory already read through another link. ``open_regular(path)`` opens a file
@@ -112,8 +112,11 @@ def read_capped(path: Path, cap: int, what: str = "file") -> bytes:
     return data
 
 
-def walk_inputs(root: Path) -> Iterator[tuple[Path, str] | Rejection]:
-    """``(file, doc_id stem)`` per regular file under ``root``, sorted; a ``Rejection`` per non-input.
+def walk_inputs(root: Path) -> Iterator[tuple[Path, str, os.stat_result] | Rejection]:
+    """``(file, doc_id stem, stat)`` per regular file under ``root``, sorted; a ``Rejection`` per non-input.
+
+    ``stat`` is the file's as the walk saw it (size and times: what a build compares to
+    skip an unchanged file).
 
     Directories are read in sorted order, the files of a directory before its
     subdirectories (as ``os.walk`` does), so ids and load order are stable.
@@ -128,7 +131,7 @@ def walk_inputs(root: Path) -> Iterator[tuple[Path, str] | Rejection]:
         return
     if not stat.S_ISDIR(info.st_mode):
         kind = special_kind(info.st_mode)
-        yield Rejection(str(root), _not_regular(kind)) if kind else (root, root.stem)
+        yield Rejection(str(root), _not_regular(kind)) if kind else (root, root.stem, info)
         return
     visited: dict[tuple[int, int], Path] = {}
     # Each entry: a directory, its path relative to root, and the (device, inode) of it and its parents.
@@ -166,5 +169,5 @@ def walk_inputs(root: Path) -> Iterator[tuple[Path, str] | Rejection]:
             if kind is not None:
                 yield Rejection(str(path), _not_regular(kind))
                 continue
-            yield path, (rel / name).with_suffix("").as_posix()
+            yield path, (rel / name).with_suffix("").as_posix(), info
         stack.extend(reversed(subdirs))
