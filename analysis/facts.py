@@ -362,9 +362,15 @@ class NearDuplicates:
     def __init__(self, shingle_words: int = 5, permutations: int = 128, threshold: float = 0.8):
         from datasketch import MinHashLSH
 
+        from datasketch import MinHash
+
         self.shingle_words, self.permutations = shingle_words, permutations
         self.lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
         self.order: dict[str, int] = {}
+        # datasketch draws the same permutations from its fixed seed for every MinHash; drawing them once per
+        # finder instead of once per document was about half the signature time.
+        template = MinHash(num_perm=permutations)
+        self._permutations, self._scheme = template.permutations, template.scheme
 
     def add(self, doc_id: str, text: str | None) -> str | None:
         """The first earlier document nearly the same as this one (None if there is none)."""
@@ -373,7 +379,7 @@ class NearDuplicates:
         words = re.findall(r"\w+", match_form(text or ""))  # punctuation and spacing edits do not count
         if len(words) < self.shingle_words:
             return None
-        signature = MinHash(num_perm=self.permutations)
+        signature = MinHash(num_perm=self.permutations, permutations=self._permutations, scheme=self._scheme)
         signature.update_batch([" ".join(words[i : i + self.shingle_words]).encode("utf-8")
                                 for i in range(len(words) - self.shingle_words + 1)])
         matches = self.lsh.query(signature)  # only originals are inserted
