@@ -360,9 +360,7 @@ class NearDuplicates:
     """
 
     def __init__(self, shingle_words: int = 5, permutations: int = 128, threshold: float = 0.8):
-        from datasketch import MinHashLSH
-
-        from datasketch import MinHash
+        from datasketch import MinHash, MinHashLSH
 
         self.shingle_words, self.permutations = shingle_words, permutations
         self.lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
