@@ -172,10 +172,24 @@ def document_overview(documents: pd.DataFrame, language: str = "vi") -> pd.DataF
                "n_chars": "chars", "province": "province", "duplicate_of": "duplicate_of"}
     present = [c for c in columns if c in documents.columns]
     out = documents[present].copy()
+    order = {}
     if "published" in out:
-        out["published"] = pd.to_datetime(out["published"]).dt.strftime("%d/%m/%Y")
-    out = out.rename(columns={c: label(columns[c], language) for c in present})
-    return out.fillna("—")
+        published = pd.to_datetime(out["published"])
+        order[label("published", language)] = _date_order(published)
+        out["published"] = published.dt.strftime("%d/%m/%Y")
+    out = out.rename(columns={c: label(columns[c], language) for c in present}).fillna("—")
+    out.attrs["order"] = order
+    return out
+
+
+def _date_order(dates: pd.Series) -> list[str]:
+    """Sort keys of dates shown as "dd/mm/yyyy" (ISO text; missing dates last)."""
+    return [d.strftime("%Y-%m-%d") if pd.notna(d) else "9999" for d in pd.to_datetime(dates, errors="coerce")]
+
+
+def _value_order(values: pd.Series) -> list[float]:
+    """Sort keys of formatted numbers ("51.349", "≥ 2,1 tỷ"): the numbers, missing ones first."""
+    return [float(v) if pd.notna(v) else float("-inf") for v in values]
 
 
 def documents_by(documents: pd.DataFrame, what: str, language: str = "vi") -> pd.DataFrame:
@@ -434,7 +448,7 @@ def level_label(level: object, language: str = "vi") -> str:
 
 def province_year_table(table: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """``province_year`` with readable columns: province, year, indicator, value, level, how, facts."""
-    return pd.DataFrame({
+    return _with_order(table, language, pd.DataFrame({
         label("province", language): table["province"],
         label("year", language): table["year"].astype("string").fillna("—"),
         label("indicator", language): table["indicator"].map(lambda k: label(k, language, catalog)),
@@ -443,12 +457,18 @@ def province_year_table(table: pd.DataFrame, language: str = "vi", catalog: pd.D
         label("subject_level", language): table["level"].map(lambda v: level_label(v, language)),
         label("how", language): [how_text(r, language) for r in table.to_dict("records")],
         label("n_facts", language): table["n_facts"],
-    })
+    }))
+
+
+def _with_order(table: pd.DataFrame, language: str, shown: pd.DataFrame) -> pd.DataFrame:
+    """``shown`` with the sort keys of its formatted value column (``charts.table_html`` sorts by them)."""
+    shown.attrs["order"] = {label("value", language): _value_order(table["value"])}
+    return shown
 
 
 def organization_table(table: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """``organization_year`` with readable columns: organization, level, province, year, indicator, value, how."""
-    return pd.DataFrame({
+    return _with_order(table, language, pd.DataFrame({
         label("organization", language): table["organization"].fillna("—"),
         label("subject_level", language): table["level"].map(lambda v: level_label(v, language)),
         label("province", language): table["province"].fillna("—"),
@@ -457,7 +477,7 @@ def organization_table(table: pd.DataFrame, language: str = "vi", catalog: pd.Da
         label("value", language): [format_value(v, q, i, language) for v, q, i in
                                     zip(table["value"], table["qualifier"], table["indicator"], strict=False)],
         label("how", language): [how_text(r, language) for r in table.to_dict("records")],
-    })
+    }))
 
 
 def headline_figures(table: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -498,7 +518,7 @@ def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFra
     f = facts if indicator is None else facts[facts["indicator"] == indicator]
     yes, no = label("yes", language), label("no", language)
     published = pd.to_datetime(f["published"], errors="coerce")
-    return pd.DataFrame({
+    shown = pd.DataFrame({
         label("fact", language): f["fact_id"],
         label("indicator", language): f["indicator"].map(lambda k: label(k, language, catalog)),
         label("value", language): [format_value(v, q, i.split("_change")[0], language) for v, q, i in
@@ -513,6 +533,9 @@ def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFra
         label("published", language): published.dt.strftime("%d/%m/%Y").fillna("—"),
         label("url", language): f["url"].fillna("—"),
     })
+    shown.attrs["order"] = {label("value", language): _value_order(f["value"]), label("published", language): _date_order(published),
+                            label("period", language): _date_order(f["period_end"])}
+    return shown
 
 
 def data_dictionary(catalog: pd.DataFrame | None = None, language: str = "vi") -> pd.DataFrame:
@@ -553,6 +576,28 @@ def citation_counts(citations: pd.DataFrame, language: str = "vi", coded_only: b
     table = table.sort_values(["citations", "documents"], ascending=False).reset_index()
     table["level"] = table["level"].map(lambda v: level_label(v, language) if isinstance(v, str) else "—")
     return table.rename(columns={k: label(k, language) for k in table.columns})
+
+
+def citations_by_year(citations: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Coded citations by year of the citing article and directive (undated articles as one "year")."""
+    c = citations[citations["coded"].fillna(False).astype(bool)]
+    if c.empty:
+        return pd.DataFrame(columns=[label(k, language) for k in ("year", "code", "citations")])
+    years = c["published_year"].astype("Int64")
+    table = (c.assign(year=years).groupby(["year", "code"], dropna=False).size().reset_index(name="citations")
+             .sort_values(["year", "citations", "code"], ascending=[True, False, True], na_position="last"))
+    order = {label("year", language): [int(y) if pd.notna(y) else 10_000 for y in table["year"]]}
+    table["year"] = table["year"].astype("string").fillna(label("no_date", language))
+    out = table.rename(columns={k: label(k, language) for k in ("year", "code", "citations")}).reset_index(drop=True)
+    out.attrs["order"] = order
+    return out
+
+
+def uncoded_citations(citations: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Citations without a document number: the article, the normalized name, the words cited and the issuer."""
+    c = citations[~citations["coded"].fillna(False).astype(bool)]
+    columns = {"doc_id": "document", "code": "code", "matched_text": "matched", "issued_by": "issued_by"}
+    return c[list(columns)].rename(columns={k: label(v, language) for k, v in columns.items()}).fillna("—").reset_index(drop=True)
 
 
 def localities_by_directive(citations: pd.DataFrame, top: int = 15) -> pd.DataFrame:

@@ -87,6 +87,7 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "",
     from itables import to_html_datatable
 
     from . import locales
+    from .clean.normalize import ascii_fold
     from .collation import sort_key
 
     frame = frame.reset_index(drop=True)
@@ -112,6 +113,11 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "",
         hidden.append(len(frame.columns) + len(hidden))
     if hidden:
         column_defs.append({"targets": hidden, "visible": False, "searchable": False})
+    # The filter box matches without diacritics too ("dong nai" finds "Đồng Nai"; DataTables folds
+    # combining marks, but "đ" is a letter of its own): a hidden column holds each row's folded text.
+    texts = frame.astype("string").fillna("")
+    interactive["_folded"] = [ascii_fold(" ".join(row)) for row in texts.itertuples(index=False, name=None)]
+    column_defs.append({"targets": [len(interactive.columns) - 1], "visible": False, "searchable": True})
     paging = len(frame) > PAGE_LENGTH
     layout = {"topStart": "pageLength" if paging else None, "topEnd": "search",
               "bottomStart": "info", "bottomEnd": "paging" if paging else None}
@@ -119,6 +125,7 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "",
         interactive, connected=False, showIndex=False, maxBytes=0, allow_html=False, classes=f"display compact data {kind}".strip(),
         paging=paging, pageLength=PAGE_LENGTH, lengthMenu=[PAGE_LENGTH, 50, 200, -1], layout=layout, columnDefs=column_defs,
         order=[], language=dict(locales.section("tables", language)), display_logo_when_loading=False,
+        text_in_header_can_be_selected=False,  # a click on a header sorts (the default sorts only from its arrows)
         style={"table-layout": "auto", "width": "100%", "margin": "0"})
     return f'<div class="table-interactive">{dynamic}</div><div class="table-static">{static}</div>'
 
