@@ -51,8 +51,13 @@ def _plain_labels(value: object) -> object:
 # Interactive tables (itables, DataTables) on screen; the plain table on paper. The PDF is
 # made from HTML by WeasyPrint, which runs no script and lays out for print media, so each
 # table is written twice and a media query keeps one: no setting of the runner needed.
+# On paper, also: no download links (a PDF cannot download); charts at most ~half a page high, so
+# that a chart never leaves most of a page blank by moving whole to the next one; rows of the
+# long sources appendix may break across pages instead of leaving the rest of a page empty.
 TABLE_MEDIA_CSS = ("<style>@media screen { .table-static { display: none; } }"
-                   " @media print { .table-interactive, .table-interactive-init, p.downloads { display: none !important; } }</style>")
+                   " @media print { .table-interactive, .table-interactive-init, p.downloads { display: none !important; }"
+                   " img { max-height: 120mm; width: auto; max-width: 100%; }"
+                   " table.sources tr { break-inside: auto; } }</style>")
 PAGE_LENGTH = 15  # rows per page of an interactive table; a shorter table has no pager
 
 
@@ -155,6 +160,20 @@ def bar(frame: pd.DataFrame, x: str, y: str, title: str, color: str = "#2f5d8a",
     from matplotlib.ticker import MaxNLocator
 
     (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
+    fig.tight_layout()
+    return fig
+
+
+def length_histogram(lengths: pd.Series, title: str, axis_label: str, count_label: str):
+    """How long the documents are: a histogram of their lengths (one chart, however many documents)."""
+    fig, ax = plt.subplots(figsize=(8, 2.8))
+    values = pd.to_numeric(lengths, errors="coerce").dropna()
+    ax.hist(values, bins=min(30, max(5, len(values) // 3)), color="#2f5d8a", edgecolor="white")
+    ax.set(xlabel=_plain(axis_label), ylabel=_plain(count_label))
+    ax.set_title(_plain(title))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
     return fig
 

@@ -32,7 +32,7 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import bar, month_chart, show_downloadable, show_table, start
+from analysis.charts import length_histogram, month_chart, show_downloadable, start
 from analysis.locales import text
 
 tables, L = start(title, store, date_from, date_to, province, language, include_undated)
@@ -50,7 +50,7 @@ for what in ("province", "source"):
     show_downloadable(agg.documents_by(documents, what, language), f"documents_by_{what}", language=language)
 
 # %%
-fig = bar(documents.assign(**{L("chars"): documents["n_chars"]}), L("chars"), "doc_id", text("text", "by_length", language))
+fig = length_histogram(documents["n_chars"], text("text", "by_length", language), L("chars"), L("documents"))
 plt.show()
 
 # %%
