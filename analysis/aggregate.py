@@ -25,6 +25,7 @@ The counting model (``organization_year``, ``province_year``), over counted fact
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from urllib.parse import urlparse
 
@@ -512,6 +513,31 @@ def period_label(fact: pd.Series | dict, language: str = "vi") -> str:
     return text
 
 
+@lru_cache(maxsize=8)
+def _reason_templates(language: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """The ``reasons`` catalog as (pattern of the English reason, the language's text) pairs:
+    each ``{field}`` of an English reason matches its variable part ("total over {start}–{end}, …")."""
+    import string
+
+    templates = []
+    for english, text in locales.section("reasons", language).items():
+        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+                          for literal, name, _, _ in string.Formatter().parse(english))
+        templates.append((re.compile(pattern + r"\Z"), text))
+    return tuple(templates)
+
+
+def reason_label(reason: object, language: str = "vi") -> str:
+    """Why a fact is not counted, in the reader's language (the ``reasons`` catalog; an unknown reason as written)."""
+    if not isinstance(reason, str) or not reason:
+        return ""
+    for pattern, text in _reason_templates(language):
+        hit = pattern.match(reason)
+        if hit:
+            return text.format(**hit.groupdict())
+    return reason
+
+
 def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None,
                   indicator: str | None = None) -> pd.DataFrame:
     """Every fact with its article (title, date, URL), sentence, subject, period and counted-or-not with the reason."""
@@ -527,7 +553,8 @@ def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFra
         label("subject_level", language): f["level"].map(lambda v: level_label(v, language)),
         label("province", language): f["province"].fillna("—"),
         label("period", language): [period_label(r, language) for r in f.to_dict("records")],
-        label("counted", language): [yes if c else f"{no}: {r}" for c, r in zip(f["counted"].fillna(False), f["reason"], strict=False)],
+        label("counted", language): [yes if c else f"{no}: {reason_label(r, language)}"
+                                     for c, r in zip(f["counted"].fillna(False), f["reason"], strict=False)],
         label("sentence", language): f["sentence"].fillna(""),
         label("title", language): f["title"].where(f["title"].notna() & (f["title"].astype(str).str.strip() != ""), f["doc_id"]),
         label("published", language): published.dt.strftime("%d/%m/%Y").fillna("—"),

@@ -104,7 +104,7 @@ def table_html(frame: pd.DataFrame, max_rows: int | None = None, kind: str = "",
         static += f"<p><em>{escape(locales.text('text', 'more_rows', language, n=len(frame) - max_rows))}</em></p>"
     interactive = frame.astype(object).where(frame.notna(), "—")
     column_defs: list[dict] = []
-    hidden = []
+    hidden: list[int] = []
     for position, column in enumerate(frame.columns):
         if column in given:
             keys = list(given[column])
@@ -301,10 +301,11 @@ def month_chart(months: pd.DataFrame, title: str, language: str = "vi"):
         if len(ticks) > 14:
             ticks = ticks[:: (len(ticks) + 13) // 14]
     tick_labels = [labels[i] if len(labels) <= 18 else labels[i][:4] for i in ticks]
+    tick_positions: list[float] = [float(i) for i in ticks]
     if len(undated):
-        ticks.append(where)
+        tick_positions.append(where)
         tick_labels.append(locales.text("labels", "no_date", language))
-    ax.set_xticks(ticks, [_plain(t) for t in tick_labels], rotation=45 if len(labels) <= 18 else 0, ha="right" if len(labels) <= 18 else "center",
+    ax.set_xticks(tick_positions, [_plain(t) for t in tick_labels], rotation=45 if len(labels) <= 18 else 0, ha="right" if len(labels) <= 18 else "center",
                   fontsize=7.5)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel=_plain(locales.text("labels", "documents", language)))

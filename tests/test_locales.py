@@ -90,3 +90,22 @@ def test_reader_tables_have_no_raw_column_names(tmp_path, sample_dir):
     vi = agg.sources_table(facts, "vi")
     assert {"Dữ kiện", "Câu gốc", "Được tính", "Thời kỳ"} <= set(vi.columns)
     assert agg.qualifier_label("at_least", "vi") == "tối thiểu" and agg.flags_label("subset,headline", "en") == "subset, in the headline"
+
+
+def test_every_reason_the_facts_step_gives_is_translated():
+    """The counting reasons of rules/facts.yaml and those facts.py writes read in Vietnamese, variable parts kept."""
+    from analysis.periods import load_facts_rules
+
+    counting = load_facts_rules()["counting"]
+    reasons = [text for group in counting.values() if isinstance(group, dict) for text in group.values() if isinstance(text, str)]
+    reasons += [text for group in (counting.get("indicator_excluded_flags") or {}).values() for text in group.values()]
+    reasons += ["article off topic", "copy of another article", "repeated in the same article", "the same fact in another article",
+                "no date: neither the sentence, the article nor its address states one",
+                "part of a larger figure of the same organization and date"]
+    assert len(reasons) > 12
+    for reason in reasons:
+        assert agg.reason_label(reason, "en") == reason
+        assert agg.reason_label(reason, "vi") != reason, reason
+    assert agg.reason_label("total over 2011–2016, not one year", "vi") == "tổng 2011–2016, không phải số của một năm"
+    assert agg.reason_label("total over several years (qua 2 năm), not one year", "vi").startswith("tổng nhiều năm (qua 2 năm)")
+    assert agg.reason_label("a reason no catalog has", "vi") == "a reason no catalog has"  # shown as written, never lost
