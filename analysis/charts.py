@@ -54,7 +54,11 @@ def _plain_labels(value: object) -> object:
 # On paper, also: no download links (a PDF cannot download); charts at most ~half a page high, so
 # that a chart never leaves most of a page blank by moving whole to the next one; rows of the
 # long sources appendix may break across pages instead of leaving the rest of a page empty.
-TABLE_MEDIA_CSS = ("<style>@media screen { .table-static { display: none; } }"
+TABLE_MEDIA_CSS = ("<style>@media screen { .table-static { display: none; }"
+                   # the sources table on screen: long ids and URLs wrap anywhere, so the sentence keeps its width
+                   " .table-interactive table.sources td:nth-child(1), .table-interactive table.sources td:nth-child(12)"
+                   " { overflow-wrap: anywhere; min-width: 7em; }"
+                   " .table-interactive table.sources td:nth-child(9) { min-width: 22em; } }"
                    " @media print { .table-interactive, .table-interactive-init, p.downloads { display: none !important; }"
                    " img { max-height: 120mm; width: auto; max-width: 100%; }"
                    " table.sources tr { break-inside: auto; } }</style>")
@@ -209,13 +213,13 @@ def _map_extent(points: pd.DataFrame, margin: float = 0.6, smallest: float = 3.0
 
 
 def _nice(value: float) -> float:
-    """A round number near ``value`` for a legend (1, 2, 5 × a power of ten)."""
+    """The largest round number (1, 2 or 5 × a power of ten) not above ``value``, for a size legend."""
     import math
 
     if value <= 0:
         return 0.0
     power = 10 ** math.floor(math.log10(value))
-    return min((m * power for m in (1, 2, 5, 10)), key=lambda v: abs(v - value))
+    return max(m * power for m in (1, 2, 5) if m * power <= value)
 
 
 def marker_sizes(values: pd.Series, largest: float, smallest_area: float = 40.0, largest_area: float = 640.0) -> pd.Series:
@@ -256,7 +260,7 @@ def province_map(points: pd.DataFrame, title: str, size_label: str, language: st
     if largest > 0:
         steps = sorted({_nice(largest * share) for share in (1.0, 0.5, 0.1)} - {0.0}, reverse=True)
         for step in steps:
-            area = float(marker_sizes(pd.Series([min(step, largest)]), largest).iloc[0])
+            area = float(marker_sizes(pd.Series([step]), largest).iloc[0])
             handles.append(Line2D([], [], linestyle="", marker="o", markersize=area ** 0.5, color="#c0392b", alpha=0.6,
                                   markeredgecolor="white"))
             names.append(_plain(f"{step:,.0f}".replace(",", "." if language == "vi" else ",")))
@@ -277,40 +281,44 @@ def province_map(points: pd.DataFrame, title: str, size_label: str, language: st
 
 def month_chart(months: pd.DataFrame, title: str, language: str = "vi"):
     """Documents per month (``aggregate.documents_by_month``): every month of the range, empty
-    ones included, and the undated documents as a bar of their own, apart and grey."""
+    ones included, and the undated documents as a grey bar in a panel of their own at the right
+    (with its own scale and its count written on it: a corpus that is mostly undated would
+    otherwise flatten every month)."""
     from matplotlib.ticker import MaxNLocator
 
     from . import locales
 
     dated = months[~months["undated"]]
     undated = months[months["undated"]]
-    fig, ax = plt.subplots(figsize=(8, 3.2))
+    if len(undated):
+        fig, (ax, side) = plt.subplots(1, 2, figsize=(8, 3.2), gridspec_kw={"width_ratios": [14, 1], "wspace": 0.08})
+        count = int(undated["documents"].iloc[0])
+        side.bar([0], [count], color="#9aa1ab", width=0.6)
+        side.set_xlim(-0.6, 0.6)
+        side.set_xticks([0], [_plain(locales.text("labels", "no_date", language))], fontsize=7.5, rotation=45, ha="right")
+        side.annotate(str(count), (0, count), ha="center", va="bottom", fontsize=7.5, xytext=(0, 2), textcoords="offset points")
+        side.set_ylim(0, count * 1.2)
+        side.yaxis.tick_right()
+        side.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+        side.tick_params(axis="y", labelsize=7)
+    else:
+        fig, ax = plt.subplots(figsize=(8, 3.2))
     positions = list(range(len(dated)))
     ax.bar(positions, dated["documents"], color="#2f5d8a", width=0.85)
-    if len(undated):
-        where = len(dated) + max(1.5, len(dated) * 0.04)  # a gap: the undated bar is not a month
-        ax.bar([where], undated["documents"], color="#9aa1ab", width=max(0.85, len(dated) * 0.02))
-        ax.annotate(str(int(undated["documents"].iloc[0])), (where, float(undated["documents"].iloc[0])), ha="center",
-                    va="bottom", fontsize=7.5, xytext=(0, 2), textcoords="offset points")
-    # Ticks: every month when there are few, else January of each year (and the first month).
+    # Ticks: every month when there are few, else January of each year (at most 14 of them).
     labels = dated["label"].tolist()
-    if len(labels) <= 18:
-        ticks = positions
-    else:
-        ticks = [i for i, text in enumerate(labels) if text.endswith("-01")] or positions[:: max(1, len(labels) // 10)]
-        if len(ticks) > 14:
-            ticks = ticks[:: (len(ticks) + 13) // 14]
-    tick_labels = [labels[i] if len(labels) <= 18 else labels[i][:4] for i in ticks]
-    tick_positions: list[float] = [float(i) for i in ticks]
-    if len(undated):
-        tick_positions.append(where)
-        tick_labels.append(locales.text("labels", "no_date", language))
-    ax.set_xticks(tick_positions, [_plain(t) for t in tick_labels], rotation=45 if len(labels) <= 18 else 0, ha="right" if len(labels) <= 18 else "center",
-                  fontsize=7.5)
+    few = len(labels) <= 18
+    ticks = positions if few else [i for i, text in enumerate(labels) if text.endswith("-01")] or positions[:: max(1, len(labels) // 10)]
+    if len(ticks) > 14:
+        ticks = ticks[:: (len(ticks) + 13) // 14]
+    ax.set_xticks(ticks, [_plain(labels[i] if few else labels[i][:4]) for i in ticks], rotation=45 if few else 0,
+                  ha="right" if few else "center", fontsize=7.5)
+    if positions:
+        ax.set_xlim(-0.8, len(positions) - 0.2)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set(xlabel="", ylabel=_plain(locales.text("labels", "documents", language)))
     ax.set_title(_plain(title))
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.08, right=0.94, bottom=0.25, top=0.88)
     return fig
 
 
@@ -338,6 +346,10 @@ def province_chart(comparison: pd.DataFrame, title: str, value_label: str, langu
         ax.annotate(_plain(text), (bar_patch.get_width(), bar_patch.get_y() + bar_patch.get_height() / 2), xytext=(3, 0),
                     textcoords="offset points", va="center", fontsize=7.5)
     ax.set_xlim(0, float(data["value"].max()) * 1.25 if len(data) else 1)
+    from matplotlib.ticker import FuncFormatter
+
+    indicator = str(data["indicator"].iloc[0]) if len(data) else ""
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _plain(format_value(v, "exact", indicator, language))))
     ax.set(xlabel=_plain(f"{value_label} · {locales.text('text', 'latest_year', language)}"), ylabel="")
     ax.set_title(_plain(title))
     ax.legend(handles=[Patch(color="#2f5d8a", label=_plain(locales.text("text", "reported_by_province", language))),

@@ -52,10 +52,12 @@ def test_documents_by_month_has_every_month_and_an_undated_bar():
     assert months["documents"].tolist() == [2, 0, 0, 1, 2] and months["undated"].tolist() == [False] * 4 + [True]
     assert agg.documents_by(docs, "month", "vi")["Tháng"].tolist()[-1] == "không rõ ngày"
     fig = month_chart(months, "Articles by month", "en")
-    ax = fig.axes[0]
-    assert len(ax.patches) == 5  # four months (two empty) and the undated bar
-    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "undated"
-    assert ax.patches[-1].get_facecolor() != ax.patches[0].get_facecolor()  # the undated bar stands apart
+    ax, side = fig.axes
+    assert [p.get_height() for p in ax.patches] == [2, 0, 0, 1]  # every month of the range, the empty ones too
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2023-01", "2023-02", "2023-03", "2023-04"]
+    assert [p.get_height() for p in side.patches] == [2] and [t.get_text() for t in side.get_xticklabels()] == ["undated"]
+    assert side.patches[0].get_facecolor() != ax.patches[0].get_facecolor()  # the undated bar stands apart
+    assert len(month_chart(months[~months["undated"]], "t", "en").axes) == 1  # no undated panel without undated documents
     assert agg.documents_by_month(docs.iloc[:0], "vi").empty
 
 
