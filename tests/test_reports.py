@@ -338,7 +338,7 @@ def test_config_run_contains_each_failure_and_always_writes_the_index(tmp_path):
     index = (out / "index.html").read_text("utf-8")
     for name in ("first", "dated", "last"):
         assert f'href="{name}/latest.html"' in index
-    assert index.count("<b>failed</b>") == 4 and 'href="hangs/' in index  # the kept notebook of the run that hung
+    assert index.count('class="status failed"') == 4 and 'href="hangs/' in index  # the kept notebook of the run that hung
     assert json.loads((out / "dies" / "failed.json").read_text("utf-8"))["error"].startswith("dies: the notebook's kernel")
 
     # The next night "first" breaks: it is shown as failed, its last good report still linked and untouched.
@@ -348,8 +348,8 @@ def test_config_run_contains_each_failure_and_always_writes_the_index(tmp_path):
                       encoding="utf-8")
     assert main(["report", "--only", "first", "--config", str(config), "--out-dir", str(out), "--html-only"]) == 1
     index = (out / "index.html").read_text("utf-8")
-    row = index[index.index("<tr><td>first</td>"):].split("</tr>")[0]
-    assert "<b>failed</b>" in row and "kernel died" in row and 'href="first/latest.html"' in row
+    card = index[index.index('id="r-first"'):].split("</article>")[0]
+    assert 'class="status failed"' in card and "kernel died" in card and 'href="first/latest.html"' in card
     assert (out / "first" / "latest.html").read_bytes() == good
 
 
