@@ -2,12 +2,15 @@
 
 In: lists of phrases (match form: lower case, one tone placement). Out: regex
 source text — ``phrase_union(phrases)`` is one whole-word pattern for all of
-them, shaped so that Python's regex engine can scan a long text quickly.
+them, shaped so that Python's regex engine can scan a long text quickly;
+``word_union(words)`` the same for words matched as written (or in any case) in the text itself.
 """
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import chain
 
 
 def _pieces(phrase: str) -> list[str]:
@@ -75,3 +78,43 @@ def phrase_union(phrases: Iterable[str], boundaries: bool = True) -> str:
         return body
     # The end boundary applies only after phrases that end in a letter or digit.
     return body + r"(?!(?<=\w)\w)"
+
+
+@lru_cache(maxsize=1)
+def _bmp() -> str:
+    """Every character of the Basic Multilingual Plane but the surrogates."""
+    return "".join(map(chr, chain(range(0xD800), range(0xE000, 0x10000))))
+
+
+@lru_cache(maxsize=512)
+def same_letter(ch: str) -> tuple[str, ...]:
+    """The characters the regex engine takes for ``ch`` when it ignores case ("t" → "T", "t";
+    "k" → "K", "k" and the Kelvin sign), as it says itself; outside the Basic Multilingual
+    Plane no character folds to a letter Vietnamese uses."""
+    return tuple(sorted(set(re.findall("(?i)" + re.escape(ch), _bmp())) | {ch}))
+
+
+def word_union(words: Iterable[str], ignore_case: bool = False) -> str:
+    r"""Regex source equal to ``(?<!\w)(?:w1|w2|…)`` — ``(?<!\w)(?i:w1|w2|…)`` with
+    ``ignore_case`` — (``words`` in the order given, written as they are: a blank is one
+    blank), shaped so that the regex engine skips ahead to a possible first character.
+
+    A pattern that opens with a look-behind, or with a letter under ``(?i)``, is tried at
+    every position of the text; this one opens with one plain branch per first character
+    (per spelling of it, with ``ignore_case``) and checks the start of the word and the
+    rest only there. (The look-behind ``(?<!\w.)`` after the first character is the
+    word-start check before it.)
+    """
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for word in words:
+        if not word:
+            raise ValueError("word_union needs non-empty words")
+        groups.setdefault(same_letter(word[0]) if ignore_case else (word[0],), []).append(word)
+    if not groups:
+        raise ValueError("word_union needs at least one word")
+    branches: list[str] = []
+    for spellings, members in groups.items():
+        rest = "|".join(re.escape(word[1:]) for word in members)
+        rest = f"(?i:{rest})" if ignore_case else f"(?:{rest})"
+        branches.extend(f"{re.escape(first)}(?s:(?<!\\w.)){rest}" for first in spellings)
+    return "(?:" + "|".join(branches) + ")"

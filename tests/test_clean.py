@@ -271,3 +271,23 @@ def test_a_huge_paragraph_is_no_header_and_is_read_quickly():
     doc = clean_document(raw)
     assert time.perf_counter() - started < 5
     assert doc.title is None and doc.text == raw.strip()
+
+
+def test_cached_line_checks_answer_as_the_checks_themselves(sample_documents):
+    from analysis.clean import chrome, metadata
+
+    checks = [chrome.is_chrome_line, chrome.is_contact_line, chrome.is_footer_marker, metadata.is_header_chrome,
+              metadata.is_section_line, metadata.opens_with_breadcrumb, metadata.is_kicker, metadata.is_photo_credit,
+              metadata.is_time_line]
+    lines = [line for text in sample_documents["raw_text"] for line in text.split("\n")]
+    lines += ["Xem thêm >>", "Điện thoại: 0903 123 456", "Kỷ niệm 95 năm thành lập Đảng:", "Ảnh: Hoàng Luân",
+              "Thời sự Chính trị", "Thời Sự - Chính trị Hướng tới Đại hội Đảng bộ tỉnh", "08:15 AM (GMT+7)",
+              "Xem thêm >> " + "x " * 400]  # the last is too long to be kept
+    answers = {}
+    for _ in range(2):  # the second round is answered from the caches
+        for check in checks:
+            for line in lines:
+                answer = check(line)
+                assert answer == check.__wrapped__(line), (check.__name__, line[:80])
+                answers.setdefault(check.__name__, set()).add(answer)
+    assert {name for name, seen in answers.items() if seen != {True, False}} == set()

@@ -123,3 +123,126 @@ def test_a_line_opens_with_a_phrase_as_the_plain_loop_says(phrases, text):
         return s == p or (s.startswith(p) and not s[len(p)].isalnum())
 
     assert (_opens_with(text, tuple(phrases)) is not None) == any(plain(text, p) for p in phrases)
+
+
+_phrase_texts = st.text(alphabet="abđơ _,/:.\n", min_size=1, max_size=9).map(lambda s: " ".join(s.split())).filter(bool)
+
+
+@settings(max_examples=400, deadline=None)
+@given(phrases=st.lists(_phrase_texts, min_size=1, max_size=5), text=st.text(alphabet="abđơ _,/:.\n\t", max_size=40))
+def test_a_text_ends_with_a_phrase_as_the_end_anchored_search_says(phrases, text):
+    from analysis.extract.rules import PhraseSet
+
+    phrase_set = PhraseSet.of(phrases)
+    if not phrase_set:
+        return
+    assert phrase_set.ends(text) == bool(phrase_set.end_regex.search(text)), (phrases, text)
+
+
+def test_ends_agrees_with_the_end_anchored_search_on_the_rules_and_real_text(sample_documents):
+    from analysis.extract.rules import PhraseSet
+
+    rules = load_rules()
+    sets = [rules.linkers, rules.breakdown, rules.passive, rules.fixed_phrases]
+    sets += [ps for indicator in rules.indicators for pattern in indicator.patterns
+             for ps in (*pattern.conditions.values(), *pattern.negated.values())]
+    sets = [ps for ps in sets if isinstance(ps, PhraseSet) and ps]
+    heads = []
+    for text in sample_documents["text"]:
+        mf = match_form(text)
+        for a, b in split_sentences(text):
+            # every text a condition may be asked about ends somewhere in a sentence: cut at each blank
+            heads.extend(mf[a:at] for at in range(a, b) if mf[at] in " ,")
+    found = 0
+    for phrase_set in sets:
+        for head in heads:
+            plain = bool(phrase_set.end_regex.search(head))
+            assert phrase_set.ends(head) == plain, (phrase_set.phrases[:3], head[-60:])
+            found += plain
+    assert found > 100  # the test compares both answers, not only "no"
+
+
+def _plain_is_abbreviation(text: str, dot: int) -> bool:
+    """The abbreviation check as first written: walk back from the dot to the word's start."""
+    from analysis.extract.sentences import _ABBREVIATIONS
+
+    if text[dot] != ".":
+        return False
+    start, limit = dot, max(0, dot - 24)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    if start == dot:
+        return False
+    word = text[start:dot].lower().lstrip("(\"“")
+    return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=st.text(alphabet="TPtpđ/(“ .\n\u00a0\u2003x", min_size=1, max_size=40))
+def test_abbreviation_check_agrees_with_the_walk_back(text):
+    from analysis.extract.sentences import _is_abbreviation
+
+    for dot in range(len(text)):
+        assert _is_abbreviation(text, dot) == _plain_is_abbreviation(text, dot), (text, dot)
+
+
+@settings(max_examples=300, deadline=None)
+@given(line=st.text(alphabet="aàv,ó cgồmtrên\u00a0", max_size=30))
+def test_open_line_ending_is_read_from_the_line_tail(line):
+    from analysis.extract import sentences
+
+    plain = bool(sentences._OPEN_ENDINGS.search(line.rstrip())) and not line.rstrip().endswith(sentences._TERMINAL)
+    assert sentences._continues(line, "Tiếp", False) == (bool(line.strip()) and plain)
+
+
+_cased_words = st.text(alphabet="tTđĐôÔbBkK/ ", min_size=1, max_size=6).filter(lambda s: s.strip() == s and s)
+
+
+@settings(max_examples=400, deadline=None)
+@given(words=st.lists(_cased_words, min_size=1, max_size=5), text=st.text(alphabet="tTđĐôÔbBkK\u212a/ .x\n", max_size=30),
+       ignore_case=st.booleans())
+def test_word_union_finds_what_the_look_behind_alternation_finds(words, text, ignore_case):
+    from analysis.patterns import word_union
+
+    alternation = "|".join(map(re.escape, words))
+    plain = re.compile(rf"(?<!\w)(?i:{alternation})" if ignore_case else rf"(?<!\w)(?:{alternation})")
+    fast = re.compile(word_union(words, ignore_case=ignore_case))
+    assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in fast.finditer(text, 2, 20)] == [m.span() for m in plain.finditer(text, 2, 20)]
+
+
+def test_people_patterns_find_what_their_plain_forms_find(sample_documents):
+    from importlib import resources
+
+    from analysis.config import PEOPLE_SCHEMA, load_config_text
+    from analysis.extract.people import _WORD, people_rules
+
+    data = load_config_text((resources.files("analysis.rules") / "people.yaml").read_text("utf-8"), PEOPLE_SCHEMA)
+    honorifics = "|".join(re.escape(h) for h in sorted(data["honorifics"], key=len, reverse=True))
+    titles = "|".join(re.escape(unify_tone_placement(t)) for t in sorted(data["title_words"], key=len, reverse=True))
+    plain_honorific = re.compile(rf"(?<!\w)(?i:{honorifics})\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})")
+    plain_title = re.compile(rf"(?<!\w)(?:{titles})(?!\w)")
+    rules = people_rules()
+    found = 0
+    for text in sample_documents["text"]:
+        for shown in (text, text.upper(), text.lower()):
+            honorific = [(m.span(), m.group("name")) for m in rules.honorific.finditer(shown)]
+            assert honorific == [(m.span(), m.group("name")) for m in plain_honorific.finditer(shown)]
+            unified = unify_tone_placement(shown)
+            titles_found = [m.span() for m in rules.title_search.finditer(unified)]
+            assert titles_found == [m.span() for m in plain_title.finditer(unified)]
+            found += len(honorific) + len(titles_found)
+    assert found > 20
+
+
+def test_no_character_beyond_the_basic_plane_folds_to_a_first_letter_of_the_people_words():
+    from importlib import resources
+
+    from analysis.config import PEOPLE_SCHEMA, load_config_text
+    from analysis.patterns import same_letter
+
+    data = load_config_text((resources.files("analysis.rules") / "people.yaml").read_text("utf-8"), PEOPLE_SCHEMA)
+    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    for first in {word[0] for word in data["honorifics"]}:
+        assert not re.findall("(?i)" + re.escape(first), astral)
+        assert set(same_letter(first)) >= {first, first.lower(), first.upper()} - {""}

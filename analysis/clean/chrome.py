@@ -9,8 +9,9 @@ contact lines (phone numbers, e-mail, URLs), lines of bare punctuation.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, update_wrapper
 from importlib import resources
 
 from ..config import CHROME_SCHEMA, load_config_text
@@ -49,6 +50,27 @@ def vocabulary() -> ChromeVocabulary:
     )
 
 
+class cached_per_line:  # noqa: N801 - used as a decorator, named like one
+    """A line check with its answers for short lines cached: the header and footer checks
+    ask them of the same lines several times per page, and a site repeats its chrome lines
+    on every page. Only short lines (furniture is short) are kept, so the cache stays small
+    whatever the pages hold."""
+
+    def __init__(self, check: Callable[[str], bool]) -> None:
+        self._check = check
+        self._cached = lru_cache(maxsize=2048)(check)
+        update_wrapper(self, check)
+
+    def __call__(self, line: str) -> bool:
+        return self._cached(line) if len(line) <= _CACHED_LINE else self._check(line)
+
+    def cache_clear(self) -> None:
+        self._cached.cache_clear()
+
+
+_CACHED_LINE = 300  # characters
+
+
 _LEADING_BULLETS = re.compile(r"^[•·\-*>\s]+")
 _TRAILING_MARKS = re.compile(r"[\s:>»|.…]+$")
 
@@ -78,6 +100,7 @@ def _has_url(line: str) -> bool:
     return ("://" in line or "ww." in line.lower()) and bool(_URL.search(line))
 
 
+@cached_per_line
 def is_footer_marker(line: str) -> bool:
     """A short line such as "Các tin khác", "Thống kê truy cập", "Xem thêm >>"."""
     if len(line) > 80:
@@ -89,6 +112,7 @@ def is_footer_marker(line: str) -> bool:
     return marker is not None and len(s) <= marker.end() + 12
 
 
+@cached_per_line
 def is_contact_line(line: str) -> bool:
     """A line of a site's contact/ownership block (phone, e-mail, URL, 'Địa chỉ:' …)."""
     if len(line) > 400:  # a paragraph, even if it quotes a phone number
@@ -101,6 +125,7 @@ def is_contact_line(line: str) -> bool:
     return _opens_with(s, phrases) is not None or (len(s.split()) <= 15 and any(p in s for p in phrases))
 
 
+@cached_per_line
 def is_chrome_line(line: str) -> bool:
     """True for a line that is page furniture wherever it appears."""
     stripped = line.strip()

@@ -27,7 +27,7 @@ from itertools import islice
 
 from ..config import load_config_text
 from ..patterns import phrase_union
-from .chrome import is_chrome_line, is_contact_line
+from .chrome import cached_per_line, is_chrome_line, is_contact_line
 from .normalize import match_form
 
 HEADER_RULES = "header.yaml"
@@ -239,6 +239,7 @@ def _strip_sections(line: str) -> tuple[int, str]:
     return count, line[_past_separators(mf, pos) :] if count else line
 
 
+@cached_per_line
 def is_section_line(line: str) -> bool:
     """A section bar or breadcrumb made only of section names ("Thời sự Chính trị",
     "Tin tức - Sự kiện Tin hoạt động", "Chỉ đạo, Điều hành")."""
@@ -248,6 +249,7 @@ def is_section_line(line: str) -> bool:
     return count > 0 and not _words(rest)
 
 
+@cached_per_line
 def opens_with_breadcrumb(line: str) -> bool:
     """A line led by a section path ("Chi tiết - Huyện Vĩnh Linh", "Thời Sự - Chính trị
     Hướng tới Đại hội …"): two section names, or one and a separator."""
@@ -262,6 +264,7 @@ def opens_with_breadcrumb(line: str) -> bool:
     return bool(re.search(r"[\-–—>»›|/:]\s*$", head))
 
 
+@cached_per_line
 def is_header_chrome(line: str) -> bool:
     """Page furniture: chrome lines (``chrome.yaml``) and the header's own
     (skip links, print buttons, weather widgets …)."""
@@ -277,12 +280,14 @@ def is_header_chrome(line: str) -> bool:
     return " ".join(lead.strip("[]()|:.,>» ").split()) in words.header_chrome_lines or bool(words.header_chrome.match(lead))
 
 
+@cached_per_line
 def is_kicker(line: str) -> bool:
     """A short lead-in or label ending in ":" ("Kỷ niệm 95 năm thành lập Đảng:", "Độ ẩm:")."""
     s = line.strip()
     return len(s) <= _HEADER_LINE and bool(_TRAILING_COLON.search(s)) and len(_words(s)) <= 14
 
 
+@cached_per_line
 def is_photo_credit(line: str) -> bool:
     """A photo credit line ("Ảnh: Hoàng Luân", "(Ảnh minh họa)", "Nguồn ảnh: TTXVN")."""
     s = match_form(line.strip()).lstrip("([ ")
@@ -306,6 +311,7 @@ def looks_like_headline(line: str) -> bool:
     return not is_header_chrome(s) and parse_date_line(s) is None and not is_kicker(s) and not is_section_line(s)
 
 
+@cached_per_line
 def is_time_line(line: str) -> bool:
     """A clock time alone ("08:15", "08:15 AM (GMT+7)"), printed apart from its date."""
     s = line.strip()

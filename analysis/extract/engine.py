@@ -82,12 +82,14 @@ class _Context:
             return phrases.ends(self.head)
         if kind == "not_head":
             return not phrases.ends(self.head)
+        # Most groups inherit nothing, and no phrase is found in an empty text: the search is skipped.
         if kind == "before":
-            return phrases.search(self.head) or phrases.search(self.inherited)
+            return phrases.search(self.head) or (bool(self.inherited) and phrases.search(self.inherited))
         if kind == "after":
             return phrases.search(self.after)
         if kind == "context":
-            return phrases.search(self.head) or phrases.search(self.after) or phrases.search(self.inherited)
+            return (phrases.search(self.head) or phrases.search(self.after)
+                    or (bool(self.inherited) and phrases.search(self.inherited)))
         if kind == "after_unit":
             return phrases.starts(self.after_unit)
         if kind == "sentence":

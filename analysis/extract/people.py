@@ -25,6 +25,7 @@ from importlib import resources
 
 from ..clean.normalize import UPPER, unify_tone_placement
 from ..config import PEOPLE_SCHEMA, load_config_text
+from ..patterns import word_union
 from .organizations import LEVEL_WORDS
 from .sentences import split_sentences
 
@@ -43,12 +44,13 @@ class PeopleRules:
 def people_rules() -> PeopleRules:
     source = resources.files("analysis.rules").joinpath("people.yaml")
     data = load_config_text(source.read_text("utf-8"), PEOPLE_SCHEMA, str(source))
-    honorifics = "|".join(re.escape(h) for h in sorted(data["honorifics"], key=len, reverse=True))
-    titles = "|".join(re.escape(unify_tone_placement(t)) for t in sorted(data["title_words"], key=len, reverse=True))
+    honorifics = sorted(data["honorifics"], key=len, reverse=True)
+    titles = [unify_tone_placement(t) for t in sorted(data["title_words"], key=len, reverse=True)]
     return PeopleRules(
-        honorific=re.compile(rf"(?<!\w)(?i:{honorifics})\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})"),
-        title_start=re.compile(rf"^(?:{titles})(?!\w)"),
-        title_search=re.compile(rf"(?<!\w)(?:{titles})(?!\w)"),
+        # word_union(…) is (?<!\w)(?:…|…), shaped so that the regex engine skips through a text
+        honorific=re.compile(rf"{word_union(honorifics, ignore_case=True)}\s+(?P<name>{_WORD}(?:\s+{_WORD}){{1,4}})"),
+        title_start=re.compile(rf"^(?:{'|'.join(map(re.escape, titles))})(?!\w)"),
+        title_search=re.compile(rf"{word_union(titles)}(?!\w)"),
         family_names=frozenset(data["family_names"]),
     )
 
@@ -74,7 +76,7 @@ def _title_step(text: str, at: int, rules: PeopleRules) -> tuple[str, int | None
     truncated = m.end() == limit < len(text) and text[limit] not in ",;.()"
     # A title ends where the sentence's verb begins ("… Tỉnh ủy làm trưởng đoàn").
     words = segment.split()[:-1] if truncated else segment.split()  # the last word may be cut
-    cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _continues_title(words, i)), None)
+    cut = next((i for i, w in enumerate(words) if i >= 2 and w[:1].islower() and not _is_title_inner(w)), None)
     if cut:
         return " ".join(words[:cut]), None
     return (" ".join(words), None) if truncated else (segment, m.end())
@@ -113,8 +115,10 @@ _TITLE_INNER = {"ban", "thường", "vụ", "viên", "tịch", "thư", "trưởn
                 "tổ quốc", "quốc", "các", "trường", "bộ"}
 
 
-def _continues_title(words: list[str], i: int) -> bool:
-    return unify_tone_placement(words[i].lower()) in _TITLE_INNER
+@lru_cache(maxsize=8192)  # a few thousand distinct words; the tone rewrite per word was most of a title chain's cost
+def _is_title_inner(word: str) -> bool:
+    """A word that can stand inside a title ("thường", "vụ", "tỉnh"), in any case and tone placement."""
+    return unify_tone_placement(word.lower()) in _TITLE_INNER
 
 
 # Where the clause of a title before a name begins.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -47,26 +47,49 @@ def spelling_variants(phrase: str) -> set[str]:
 
 @dataclass(frozen=True)
 class PhraseSet:
-    """A list of phrases compiled for whole-syllable search in match-form text."""
+    """A list of phrases compiled for whole-syllable search in match-form text.
+
+    Each regex is compiled when first used: a rules file has dozens of phrase lists and
+    most are asked only one kind of question, so compiling all four forms of every list
+    at start-up was wasted time.
+    """
 
     phrases: tuple[str, ...]
-    regex: re.Pattern[str] | None
-    end_regex: re.Pattern[str] | None
-    start_regex: re.Pattern[str] | None
 
     @classmethod
     def of(cls, phrases: list[str] | None) -> PhraseSet:
-        cleaned = tuple(sorted({v for p in phrases or [] if str(p).strip() for v in spelling_variants(match_form(str(p)).strip())},
-                               key=len, reverse=True))
-        if not cleaned:
-            return cls((), None, None, None)
+        return cls(tuple(sorted({v for p in phrases or [] if str(p).strip() for v in spelling_variants(match_form(str(p)).strip())},
+                                key=len, reverse=True)))
+
+    @cached_property
+    def _body(self) -> str:
         # Whole syllables: a phrase may not start or end inside a word; phrases
         # of punctuation ("/", ":") need no such boundary.
-        body = phrase_union(cleaned)
-        return cls(cleaned, re.compile(body), re.compile(f"(?:{body})\\s*$"), re.compile(f"\\s*(?:{body})"))
+        return phrase_union(self.phrases)
+
+    @cached_property
+    def regex(self) -> re.Pattern[str] | None:
+        return re.compile(self._body) if self.phrases else None
+
+    @cached_property
+    def end_regex(self) -> re.Pattern[str] | None:
+        """The plain definition of ``ends``."""
+        return re.compile(f"(?:{self._body})\\s*$") if self.phrases else None
+
+    @cached_property
+    def start_regex(self) -> re.Pattern[str] | None:
+        return re.compile(f"\\s*(?:{self._body})") if self.phrases else None
+
+    @cached_property
+    def reversed_end_regex(self) -> re.Pattern[str] | None:
+        """``ends`` as an anchored match on the reversed text: a search for ``end_regex`` tries
+        every position of the text, this one only the start (tests/test_patterns.py ties the two).
+        Reversed, a phrase's start boundary becomes the union's end boundary (and its end
+        boundary, always met before the trailing blanks, the start one)."""
+        return re.compile(f"\\s*(?:{phrase_union(p[::-1] for p in self.phrases)})") if self.phrases else None
 
     def __bool__(self) -> bool:
-        return self.regex is not None
+        return bool(self.phrases)
 
     def search(self, text: str) -> bool:
         """One of the phrases occurs in ``text``."""
@@ -74,7 +97,7 @@ class PhraseSet:
 
     def ends(self, text: str) -> bool:
         """``text`` ends with one of the phrases (trailing space ignored)."""
-        return bool(self.end_regex and self.end_regex.search(text))
+        return bool(self.reversed_end_regex and self.reversed_end_regex.match(text[::-1]))
 
     def starts(self, text: str) -> bool:
         """``text`` starts with one of the phrases (leading space ignored)."""

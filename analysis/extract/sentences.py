@@ -31,12 +31,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     """Whether the '.' at ``dot`` closes an abbreviation like 'TP.'."""
     if text[dot] != ".":
         return False
-    start, limit = dot, max(0, dot - 24)
-    while start > limit and not text[start - 1].isspace():  # back to the word's start
-        start -= 1
-    if start == dot:
+    before = text[max(0, dot - 24) : dot]  # the word before the dot, at most 24 characters of it
+    if not before or before[-1].isspace():
         return False
-    word = text[start:dot].lower().lstrip("(\"“")
+    word = before.rsplit(None, 1)[-1].lower().lstrip("(\"“")
     return word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha())
 
 
@@ -60,7 +58,11 @@ def _wrapped(lines: list[str]) -> bool:
 
 
 # Words no headline or paragraph ends with: a line ending with one runs on.
-_OPEN_ENDINGS = re.compile(r"(?:,|\s(?:và|có|với|của|cho|gồm|là|được|các|những|trong|tại|hơn|gần|trên))$", re.I)
+_OPEN_ENDING_WORDS = ("và", "có", "với", "của", "cho", "gồm", "là", "được", "các", "những", "trong", "tại", "hơn", "gần", "trên")
+_OPEN_ENDINGS = re.compile(rf"(?:,|\s(?:{'|'.join(_OPEN_ENDING_WORDS)}))$", re.I)
+# Only a line's last characters can hold such an ending: searching them alone spares a scan
+# of the whole line for an end-anchored pattern (a blank and the longest word).
+_OPEN_ENDING_TAIL = 1 + max(map(len, _OPEN_ENDING_WORDS))
 
 
 def _continues(line: str, following: str, wrapped: bool) -> bool:
@@ -70,7 +72,7 @@ def _continues(line: str, following: str, wrapped: bool) -> bool:
     stripped, nxt = line.rstrip(), following.lstrip()
     if not stripped or not nxt or stripped.endswith(_TERMINAL):
         return False
-    return wrapped or nxt[0].islower() or bool(_OPEN_ENDINGS.search(stripped))
+    return wrapped or nxt[0].islower() or bool(_OPEN_ENDINGS.search(stripped[-_OPEN_ENDING_TAIL:]))
 
 
 @lru_cache(maxsize=16)  # the steps of one document ask in turn; a large cache would hold large texts
