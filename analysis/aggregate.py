@@ -25,99 +25,15 @@ The counting model (``organization_year``, ``province_year``), over counted fact
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from urllib.parse import urlparse
 
 import pandas as pd
 
+from . import locales
+from .collation import sort_key, sorted_frame
 from .store import connect, query_table
-
-LABELS = {
-    "vi": {
-        "document": "Bài viết", "title": "Tiêu đề", "published": "Ngày đăng", "byline": "Tác giả", "chars": "Số ký tự",
-        "province": "Tỉnh/thành", "district": "Huyện", "duplicate_of": "Trùng với", "year": "Năm", "month": "Tháng",
-        "documents": "Số bài", "indicator": "Chỉ tiêu", "value": "Giá trị", "facts": "Số dữ kiện", "sentence": "Câu gốc",
-        "matched": "Cụm số liệu", "organization": "Tổ chức", "code": "Văn bản", "citations": "Số lần trích dẫn",
-        "localities": "Số địa phương", "level": "Cấp ban hành", "source": "Nguồn", "path": "Tệp", "reason": "Lý do",
-        "mentions": "Số liệu trích xuất", "share": "Tỷ lệ", "with_indicator": "Bài có số liệu",
-        "latitude": "Vĩ độ", "longitude": "Kinh độ",
-        "no_date": "không rõ", "unknown": "không rõ", "articles": "bài viết", "all": "toàn bộ dữ liệu",
-        "summary": "Tóm tắt", "key_figures": "Số liệu chính theo tỉnh và năm", "directives": "Văn bản được trích dẫn",
-        "sources": "Nguồn của số liệu", "quality": "Chất lượng dữ liệu", "rejected": "Tệp bị loại",
-        "undated": "Bài không rõ ngày", "unlocated": "Bài không xác định được tỉnh", "footer": "Dữ liệu",
-        "parameters": "tham số", "run": "chạy lúc", "fingerprint": "dấu vân tay kho",
-        "subject_level": "Cấp", "how": "Cách tính", "n_facts": "Số dữ kiện", "partial": "Chưa đầy đủ", "period": "Thời kỳ",
-        "counted": "Được tính", "url": "Địa chỉ", "fact": "Dữ kiện", "kind": "Loại", "measure": "Đơn vị",
-        "definition": "Định nghĩa", "stock": "tồn (số lượng tại một thời điểm)", "flow": "phát sinh (sự kiện trong kỳ)",
-        "yes": "có", "no": "không", "by_year": "Theo năm", "dictionary": "Từ điển dữ liệu", "organizations": "Theo tổ chức",
-        "headline": "Số liệu nổi bật (mỗi số kèm cấp, năm, cách tính và mã dữ kiện trong phần nguồn)",
-        "dictionary_note": ("Mỗi dữ kiện là một số liệu trong một câu, kèm tổ chức (chuẩn hóa: “Đảng uỷ xã Phú Sơn” và “Đảng bộ "
-                            "xã Phú Sơn” là một), cấp (toàn quốc, vùng, tỉnh, khối, huyện, doanh nghiệp/cơ quan, xã, cơ sở, chi bộ), "
-                            "đơn vị hành chính và thời kỳ (ngày, năm, khoảng thời gian; không ghi trong câu thì lấy ngày đăng). "
-                            "Không được tính: tập con (trong đó), đề nghị, tỷ lệ, gộp tập thể và cá nhân, số không chính xác, "
-                            "hộ gia đình, số thay đổi, chỉ tiêu, bình quân, bài lạc đề, bài đăng lại, dữ kiện lặp lại, số cộng dồn "
-                            "nhiều năm, phần của một số lớn hơn, số không rõ thời gian. Ví dụ: trong một năm có bài nêu tỉnh Bến Tre "
-                            "có 51.000 đảng viên, bài khác nêu huyện Chợ Lách 4.000 và xã Phú Sơn (thuộc Chợ Lách) 192: số của "
-                            "tỉnh là 51.000 (tỉnh báo cáo); nếu không có bài của tỉnh, là 4.000 (tổng của 1 đơn vị, chưa đầy đủ) "
-                            "vì xã nằm trong huyện."),
-        "rule": ("Cách tính: số liệu là tập con, đề nghị, tỷ lệ, gộp chung tập thể và cá nhân, số thay đổi, chỉ tiêu "
-                 "phấn đấu hoặc bình quân không được cộng; một dữ kiện được nhiều bài (hoặc bài đăng lại) đưa tin chỉ tính "
-                 "một lần. Số tồn (đảng viên, chi bộ, tổ chức đảng) là số mới nhất trong năm, không cộng dồn theo thời gian; "
-                 "số phát sinh (kết nạp, khen thưởng, mô hình, tiền) là tổng các sự kiện khác nhau trong năm, số cộng dồn "
-                 "nhiều năm không phải số của một năm. Số của một tỉnh là số tỉnh tự báo cáo; nếu không có, là tổng của các "
-                 "đơn vị trực thuộc có báo cáo (ghi rõ “chưa đầy đủ” và số đơn vị). Dấu ~ là số xấp xỉ, ≥ là số tối thiểu."),
-        # how a table value was obtained (how_text)
-        "how_events": "tỉnh báo cáo, tổng {events} sự kiện", "how_province": "tỉnh báo cáo",
-        "how_units": "tổng của {n} đơn vị có báo cáo (chưa đầy đủ)", "how_sum": "tổng {n_facts} sự kiện",
-        "how_reported": "được báo cáo", "how_as_of": ", số mới nhất tính đến {date}",
-    },
-    "en": {
-        "document": "Article", "title": "Headline", "published": "Published", "byline": "Author", "chars": "Characters",
-        "province": "Province", "district": "District", "duplicate_of": "Duplicate of", "year": "Year", "month": "Month",
-        "documents": "Articles", "indicator": "Indicator", "value": "Value", "facts": "Facts", "sentence": "Source sentence",
-        "matched": "Matched text", "organization": "Organization", "code": "Document", "citations": "Citations",
-        "localities": "Localities", "level": "Issuer level", "source": "Source", "path": "File", "reason": "Reason",
-        "mentions": "Figures extracted", "share": "Share", "with_indicator": "Articles with figures",
-        "latitude": "Latitude", "longitude": "Longitude",
-        "no_date": "unknown", "unknown": "unknown", "articles": "articles", "all": "all provinces",
-        "summary": "Summary", "key_figures": "Key figures by province and year", "directives": "Directives cited",
-        "sources": "Sources of the figures", "quality": "Data quality", "rejected": "Rejected inputs",
-        "undated": "Articles without a date", "unlocated": "Articles without a province", "footer": "Data",
-        "parameters": "parameters", "run": "run", "fingerprint": "corpus fingerprint",
-        "subject_level": "Level", "how": "How obtained", "n_facts": "Facts", "partial": "Partial", "period": "Period",
-        "counted": "Counted", "url": "URL", "fact": "Fact", "kind": "Kind", "measure": "Unit",
-        "definition": "Definition", "stock": "stock (a level at a date)", "flow": "flow (events in a period)",
-        "yes": "yes", "no": "no", "by_year": "By year", "dictionary": "Data dictionary", "organizations": "By organization",
-        "headline": "Headline figures (each with its level, year, how it was obtained and its facts in the sources)",
-        "dictionary_note": ("A fact is one figure in one sentence, with its organization (normalized: “Đảng uỷ xã Phú Sơn” and "
-                            "“Đảng bộ xã Phú Sơn” are one), level (national, region, province, bloc, district, enterprise/agency, "
-                            "commune, grassroots, cell), administrative unit and period (a date, a year, a span; when the sentence "
-                            "states none, the publication date). Not counted: subsets (“trong đó”), proposals, ratios, counts "
-                            "lumping collectives with individuals, inexact counts, households, changes, targets, per-unit amounts, "
-                            "off-topic or copied articles, repeated facts, multi-year totals, parts of a larger figure, undated "
-                            "figures. Example: in one year one article gives Bến Tre province 51,000 members, another Chợ Lách "
-                            "district 4,000 and Phú Sơn commune (in Chợ Lách) 192: the province's figure is 51,000 (reported by "
-                            "the province); without the province's article it is 4,000 (sum of 1 unit, partial), the commune "
-                            "being inside the district."),
-        "rule": ("Counting rule: subsets, proposals, ratios, counts lumping collectives with individuals, changes, targets "
-                 "and per-unit amounts are never summed; a fact reported by several articles (or by a copied article) counts "
-                 "once. A stock (members, cells, organizations) is the latest level in the year, never summed over time; a "
-                 "flow (admissions, awards, models, money) is the sum of distinct events in the year, and a multi-year total "
-                 "is not a year's figure. A province's figure is its own reported total; without one, the sum of the units "
-                 "that report (marked partial, with the number of units). ~ marks an approximate value, ≥ an at-least value."),
-        "how_events": "reported by the province, sum of {events} distinct events", "how_province": "reported by the province",
-        "how_units": "sum of {n} unit(s) that report (partial)", "how_sum": "sum of {n_facts} distinct events",
-        "how_reported": "reported", "how_as_of": ", latest as of {date}",
-    },
-}
-LEVELS = {
-    "vi": {"central": "Trung ương", "province": "Tỉnh", "district": "Huyện", "grassroots": "Cơ sở", "bloc": "Khối",
-           "cell": "Chi bộ", "central government": "Chính phủ", "local government": "Chính quyền địa phương",
-           "national": "Toàn quốc", "region": "Vùng", "commune": "Xã", "enterprise": "Doanh nghiệp, cơ quan"},
-    "en": {"central": "Central", "province": "Province", "district": "District", "grassroots": "Grassroots", "bloc": "Bloc",
-           "cell": "Cell", "central government": "Central government", "local government": "Local government",
-           "national": "National", "region": "Region", "commune": "Commune", "enterprise": "Enterprise or agency"},
-}
 
 
 @lru_cache(maxsize=1)
@@ -135,13 +51,30 @@ def indicator_names(catalog: pd.DataFrame | None = None) -> list[str]:
 
 
 def label(key: str, language: str = "vi", catalog: pd.DataFrame | None = None) -> str:
-    """The reader-facing name of a column or indicator (indicators: from the catalog)."""
+    """The reader-facing name of a column or indicator (indicators: from the catalog; the rest: ``locales``)."""
     cat = default_catalog() if catalog is None else catalog
     column = "label_en" if language == "en" else "label_vi"
-    hit = cat.loc[cat["indicator"] == key, column] if len(cat) else pd.Series(dtype=object)
-    if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
-        return hit.iloc[0]
-    return LABELS.get(language, LABELS["vi"]).get(key, key.replace("_", " "))
+    if column in cat.columns and len(cat):
+        hit = cat.loc[cat["indicator"] == key, column]
+        if len(hit) and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+            return hit.iloc[0]
+    return locales.section("labels", language).get(key, key.replace("_", " "))
+
+
+def qualifier_label(qualifier: object, language: str = "vi") -> str:
+    """How exact a figure is, in words ("xấp xỉ", "at least")."""
+    if not isinstance(qualifier, str) or not qualifier:
+        return "—"
+    return locales.section("qualifiers", language).get(qualifier, qualifier)
+
+
+def flags_label(flags: object, language: str = "vi") -> str:
+    """A mention's flags ("subset,headline") in words, comma-separated; "—" when it has none."""
+    names = [part.strip() for part in str(flags or "").replace(";", ",").split(",") if part.strip()] if isinstance(flags, str) else []
+    if not names:
+        return "—"
+    words = locales.section("flags", language)
+    return ", ".join(words.get(name, name) for name in names)
 
 
 def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
@@ -162,27 +95,18 @@ TEXT_COLUMNS = ("text", "raw_text", "chrome_text")
 
 
 def load_tables(store: str, date_from: str | None = None, date_to: str | None = None,
-                province: str | None = None) -> dict[str, pd.DataFrame]:
+                province: str | None = None, include_undated: bool = False) -> dict[str, pd.DataFrame]:
     """The store's tables restricted to a date range and a province, without the article texts.
 
-    Documents without a stated date are kept only when no date limit is set. The
-    selection runs in DuckDB over the store's Parquet files, so only the chosen
-    rows (and no article text) are read into memory, however large the store.
+    A date limit leaves out the documents without a stated date unless
+    ``include_undated``; how many it left out is ``documents.attrs["undated_left_out"]``
+    (``undated_message`` says it to readers). The selection runs in DuckDB over the
+    store's Parquet files, so only the chosen rows (and no article text) are read
+    into memory, however large the store.
     """
-    start, end = parse_date(date_from, "date_from"), parse_date(date_to, "date_to")
-    conditions: list[str] = []
-    params: list[object] = []
-    if start:
-        conditions.append("published >= ?")
-        params.append(start)
-    if end:
-        conditions.append("published <= ?")
-        params.append(end)
-    if province:
-        conditions.append("province = ?")
-        params.append(province)
-    where = " AND ".join(conditions) or "TRUE"
+    parse_date(date_from, "date_from"), parse_date(date_to, "date_to")  # a bad date is refused before the store is opened
     with connect(store) as con:
+        where, params, undated_left_out = _selection(con, date_from, date_to, province, include_undated)
         docs = query_table(con, "documents", f"SELECT * EXCLUDE ({', '.join(TEXT_COLUMNS)}) FROM documents WHERE {where}", params)
         out = {"documents": docs, "rejected": query_table(con, "rejected", "SELECT * FROM rejected")}
         for name in ("mentions", "citations", "places", "people"):
@@ -195,6 +119,7 @@ def load_tables(store: str, date_from: str | None = None, date_to: str | None = 
                             params=params).df()
             out["facts"] = _typed_facts(facts)
     docs["published"] = pd.to_datetime(docs["published"])
+    docs.attrs["undated_left_out"] = undated_left_out
     if "facts" not in out:  # a store built before facts existed: made from its mentions (no near-duplicate search)
         from .facts import build_facts
 
@@ -204,6 +129,35 @@ def load_tables(store: str, date_from: str | None = None, date_to: str | None = 
     out["province_year"] = province_year(out["facts"], out["indicators"])
     out["organization_year"] = organization_year(out["facts"], out["indicators"])
     return out
+
+
+def _selection(con, date_from: str | None, date_to: str | None, province: str | None,
+               include_undated: bool) -> tuple[str, list[object], int]:
+    """The SQL condition over ``documents`` for the filters, its parameters, and the undated documents it leaves out."""
+    start, end = parse_date(date_from, "date_from"), parse_date(date_to, "date_to")
+    dated: list[str] = []
+    params: list[object] = []
+    if start:
+        dated.append("published >= ?")
+        params.append(start)
+    if end:
+        dated.append("published <= ?")
+        params.append(end)
+    conditions = [f"(({' AND '.join(dated)}){' OR published IS NULL' if include_undated else ''})"] if dated else []
+    if province:
+        conditions.append("province = ?")
+        params.append(province)
+    undated = 0
+    if dated and not include_undated:
+        undated = con.execute(f"SELECT count(*) FROM documents WHERE published IS NULL AND {'province = ?' if province else 'TRUE'}",
+                              [province] if province else []).fetchall()[0][0]
+    return " AND ".join(conditions) or "TRUE", params, int(undated)
+
+
+def undated_message(documents: pd.DataFrame, language: str = "vi") -> str:
+    """What a date filter left out, for readers ("" when it left out nothing)."""
+    n = int(documents.attrs.get("undated_left_out") or 0)
+    return locales.text("text", "undated_left_out", language, n=n) if n else ""
 
 
 def _typed_facts(facts: pd.DataFrame) -> pd.DataFrame:
@@ -219,22 +173,65 @@ def document_overview(documents: pd.DataFrame, language: str = "vi") -> pd.DataF
                "n_chars": "chars", "province": "province", "duplicate_of": "duplicate_of"}
     present = [c for c in columns if c in documents.columns]
     out = documents[present].copy()
+    order = {}
     if "published" in out:
-        out["published"] = pd.to_datetime(out["published"]).dt.strftime("%d/%m/%Y")
-    out = out.rename(columns={c: label(columns[c], language) for c in present})
-    return out.fillna("—")
+        published = pd.to_datetime(out["published"])
+        order[label("published", language)] = _date_order(published)
+        out["published"] = published.dt.strftime("%d/%m/%Y")
+    out = out.rename(columns={c: label(columns[c], language) for c in present}).fillna("—")
+    out.attrs["order"] = order
+    return out
+
+
+def _date_order(dates: pd.Series) -> list[str]:
+    """Sort keys of dates shown as "dd/mm/yyyy" (ISO text; missing dates last)."""
+    return [d.strftime("%Y-%m-%d") if pd.notna(d) else "9999" for d in pd.to_datetime(dates, errors="coerce")]
+
+
+def _value_order(values: pd.Series) -> list[float]:
+    """Sort keys of formatted numbers ("51.349", "≥ 2,1 tỷ"): the numbers, missing ones first."""
+    return [float(v) if pd.notna(v) else float("-inf") for v in values]
 
 
 def documents_by(documents: pd.DataFrame, what: str, language: str = "vi") -> pd.DataFrame:
-    """Document counts by ``month``, ``province`` or ``source`` (the site)."""
+    """Document counts by ``month``, ``province`` or ``source`` (the site).
+
+    By month: every month from the first dated document to the last, months
+    without a document included (0), then one row for the undated documents
+    when there are any (``documents_by_month`` has the month as a date too).
+    """
     if what == "month":
-        keys = pd.to_datetime(documents["published"]).dt.to_period("M").astype(str).replace("NaT", label("no_date", language))
-    elif what == "source":
+        months = documents_by_month(documents, language)
+        return months[["label", "documents"]].rename(columns={"label": label("month", language),
+                                                              "documents": label("documents", language)})
+    if what == "source":
         keys = documents["source"].map(lambda s: source_site(s) or label("unknown", language))
     else:
         keys = documents[what].fillna(label("unknown", language))
     counts = keys.value_counts().rename_axis(label(what, language)).reset_index(name=label("documents", language))
-    return counts.sort_values(label(what, language)) if what == "month" else counts
+    # Most documents first; names with as many documents in Vietnamese order.
+    return sorted_frame(counts, [label("documents", language), label(what, language)], names=[label(what, language)],
+                        ascending=[False, True]).reset_index(drop=True)
+
+
+def documents_by_month(documents: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Documents per month over the whole dated range (empty months as 0), and the undated ones.
+
+    Columns: ``month`` (a ``pandas.Period``, missing on the undated row), ``label``
+    ("2023-07", or "không rõ ngày" / "undated"), ``documents``, ``undated`` (True on that row).
+    """
+    published = pd.to_datetime(documents["published"], errors="coerce")
+    dated = published.dropna().dt.to_period("M")
+    rows = []
+    if len(dated):
+        counts = dated.value_counts()
+        for month in pd.period_range(dated.min(), dated.max(), freq="M"):
+            rows.append({"month": month, "label": str(month), "documents": int(counts.get(month, 0)), "undated": False})
+    undated = int(published.isna().sum())
+    if undated:
+        rows.append({"month": None, "label": label("no_date", language), "documents": undated, "undated": True})
+    return pd.DataFrame(rows, columns=["month", "label", "documents", "undated"]).astype({"documents": "int64",
+                                                                                       "undated": bool})
 
 
 def source_site(source: object) -> str | None:
@@ -345,8 +342,9 @@ def _ordered(frame: pd.DataFrame, catalog: pd.DataFrame | None, keys: list[str])
     order = {name: i for i, name in enumerate(indicator_names(catalog))}
     frame = frame.astype({"year": "Int64", "n_facts": "Int64", "n_units": "Int64", "partial": "boolean"})
     frame["as_of"] = pd.to_datetime(frame["as_of"], errors="coerce").dt.date
-    return (frame.assign(_order=frame["indicator"].map(order)).sort_values([*keys, "year", "_order"], kind="stable")
-            .drop(columns="_order").reset_index(drop=True))
+    ranked = frame.assign(_order=frame["indicator"].map(order))
+    return sorted_frame(ranked, [*keys, "year", "_order"], names=[k for k in keys if k == "province"]).drop(
+        columns="_order").reset_index(drop=True)
 
 
 _SMALL = ("cell", "grassroots")  # units that belong to a larger one
@@ -431,25 +429,27 @@ def how_text(row: pd.Series | dict, language: str = "vi") -> str:
     method, n = row.get("method"), row.get("n_units")
     ids = row.get("fact_ids")
     events = len(ids.split(",")) if isinstance(ids, str) and ids and row.get("kind") == "flow" and method == "reported" else 0
+    how = locales.section("how", language)
     if events > 1:  # the province's own figure made of several distinct events
-        return label("how_events", language).format(events=events)
+        return how["events"].format(events=events)
     if method == "reported" and row.get("level") == "province":
-        key = "how_province"
+        key = "province"
     else:
-        key = {"units": "how_units", "sum": "how_sum"}.get(str(method), "how_reported")
-    text = label(key, language).format(n=n, n_facts=row.get("n_facts"))
-    return text + (label("how_as_of", language).format(date=date) if date else "")
+        key = {"units": "units", "sum": "sum"}.get(str(method), "reported")
+    text = how[key].format(n=n, n_facts=row.get("n_facts"))
+    return text + (how["as_of"].format(date=date) if date else "")
 
 
 def level_label(level: object, language: str = "vi") -> str:
     if not isinstance(level, str) or not level:
         return label("unknown", language)
-    return ", ".join(LEVELS.get(language, LEVELS["vi"]).get(part, part) for part in level.split(","))
+    levels = locales.section("levels", language)
+    return ", ".join(levels.get(part, part) for part in level.split(","))
 
 
 def province_year_table(table: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """``province_year`` with readable columns: province, year, indicator, value, level, how, facts."""
-    return pd.DataFrame({
+    return _with_order(table, language, pd.DataFrame({
         label("province", language): table["province"],
         label("year", language): table["year"].astype("string").fillna("—"),
         label("indicator", language): table["indicator"].map(lambda k: label(k, language, catalog)),
@@ -458,12 +458,18 @@ def province_year_table(table: pd.DataFrame, language: str = "vi", catalog: pd.D
         label("subject_level", language): table["level"].map(lambda v: level_label(v, language)),
         label("how", language): [how_text(r, language) for r in table.to_dict("records")],
         label("n_facts", language): table["n_facts"],
-    })
+    }))
+
+
+def _with_order(table: pd.DataFrame, language: str, shown: pd.DataFrame) -> pd.DataFrame:
+    """``shown`` with the sort keys of its formatted value column (``charts.table_html`` sorts by them)."""
+    shown.attrs["order"] = {label("value", language): _value_order(table["value"])}
+    return shown
 
 
 def organization_table(table: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """``organization_year`` with readable columns: organization, level, province, year, indicator, value, how."""
-    return pd.DataFrame({
+    return _with_order(table, language, pd.DataFrame({
         label("organization", language): table["organization"].fillna("—"),
         label("subject_level", language): table["level"].map(lambda v: level_label(v, language)),
         label("province", language): table["province"].fillna("—"),
@@ -472,7 +478,7 @@ def organization_table(table: pd.DataFrame, language: str = "vi", catalog: pd.Da
         label("value", language): [format_value(v, q, i, language) for v, q, i in
                                     zip(table["value"], table["qualifier"], table["indicator"], strict=False)],
         label("how", language): [how_text(r, language) for r in table.to_dict("records")],
-    })
+    }))
 
 
 def headline_figures(table: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -503,10 +509,33 @@ def period_label(fact: pd.Series | dict, language: str = "vi") -> str:
         text = f"{start.strftime('%m/%Y') if isinstance(start, dt.date) else '?'}–{end.strftime('%m/%Y')}"
     source = fact.get("period_source")
     if source and source != "sentence":
-        names = {"vi": {"published": "ngày đăng", "document": "năm của bài", "anniversary": "ngày kỷ niệm"},
-                 "en": {"published": "publication date", "document": "article's year", "anniversary": "anniversary date"}}
-        text += f" ({names.get(language, names['vi']).get(source, source)})"
+        text += f" ({locales.section('period_sources', language).get(source, source)})"
     return text
+
+
+@lru_cache(maxsize=8)
+def _reason_templates(language: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """The ``reasons`` catalog as (pattern of the English reason, the language's text) pairs:
+    each ``{field}`` of an English reason matches its variable part ("total over {start}–{end}, …")."""
+    import string
+
+    templates = []
+    for english, text in locales.section("reasons", language).items():
+        pattern = "".join(re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+                          for literal, name, _, _ in string.Formatter().parse(english))
+        templates.append((re.compile(pattern + r"\Z"), text))
+    return tuple(templates)
+
+
+def reason_label(reason: object, language: str = "vi") -> str:
+    """Why a fact is not counted, in the reader's language (the ``reasons`` catalog; an unknown reason as written)."""
+    if not isinstance(reason, str) or not reason:
+        return ""
+    for pattern, text in _reason_templates(language):
+        hit = pattern.match(reason)
+        if hit:
+            return text.format(**hit.groupdict())
+    return reason
 
 
 def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None,
@@ -515,7 +544,7 @@ def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFra
     f = facts if indicator is None else facts[facts["indicator"] == indicator]
     yes, no = label("yes", language), label("no", language)
     published = pd.to_datetime(f["published"], errors="coerce")
-    return pd.DataFrame({
+    shown = pd.DataFrame({
         label("fact", language): f["fact_id"],
         label("indicator", language): f["indicator"].map(lambda k: label(k, language, catalog)),
         label("value", language): [format_value(v, q, i.split("_change")[0], language) for v, q, i in
@@ -524,12 +553,16 @@ def sources_table(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFra
         label("subject_level", language): f["level"].map(lambda v: level_label(v, language)),
         label("province", language): f["province"].fillna("—"),
         label("period", language): [period_label(r, language) for r in f.to_dict("records")],
-        label("counted", language): [yes if c else f"{no}: {r}" for c, r in zip(f["counted"].fillna(False), f["reason"], strict=False)],
+        label("counted", language): [yes if c else f"{no}: {reason_label(r, language)}"
+                                     for c, r in zip(f["counted"].fillna(False), f["reason"], strict=False)],
         label("sentence", language): f["sentence"].fillna(""),
         label("title", language): f["title"].where(f["title"].notna() & (f["title"].astype(str).str.strip() != ""), f["doc_id"]),
         label("published", language): published.dt.strftime("%d/%m/%Y").fillna("—"),
         label("url", language): f["url"].fillna("—"),
     })
+    shown.attrs["order"] = {label("value", language): _value_order(f["value"]), label("published", language): _date_order(published),
+                            label("period", language): _date_order(f["period_end"])}
+    return shown
 
 
 def data_dictionary(catalog: pd.DataFrame | None = None, language: str = "vi") -> pd.DataFrame:
@@ -547,7 +580,7 @@ def data_dictionary(catalog: pd.DataFrame | None = None, language: str = "vi") -
 def year_series(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
     """Year × province values of one indicator (for a year-by-year chart)."""
     t = table[table["indicator"] == indicator]
-    return t[["year", "province", "value", "partial"]].sort_values(["year", "province"]).reset_index(drop=True)
+    return sorted_frame(t[["year", "province", "value", "partial"]], ["year", "province"]).reset_index(drop=True)
 
 
 def facts_per_indicator(facts: pd.DataFrame, language: str = "vi", catalog: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -568,8 +601,30 @@ def citation_counts(citations: pd.DataFrame, language: str = "vi", coded_only: b
     table = c.groupby("code").agg(level=("issuer_level", "first"), citations=("doc_id", "size"),
                                   documents=("doc_id", "nunique"), localities=("province", "nunique"))
     table = table.sort_values(["citations", "documents"], ascending=False).reset_index()
-    table["level"] = table["level"].map(lambda v: LEVELS[language].get(v, v) if isinstance(v, str) else "—")
+    table["level"] = table["level"].map(lambda v: level_label(v, language) if isinstance(v, str) else "—")
     return table.rename(columns={k: label(k, language) for k in table.columns})
+
+
+def citations_by_year(citations: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Coded citations by year of the citing article and directive (undated articles as one "year")."""
+    c = citations[citations["coded"].fillna(False).astype(bool)]
+    if c.empty:
+        return pd.DataFrame(columns=[label(k, language) for k in ("year", "code", "citations")])
+    years = c["published_year"].astype("Int64")
+    table = (c.assign(year=years).groupby(["year", "code"], dropna=False).size().reset_index(name="citations")
+             .sort_values(["year", "citations", "code"], ascending=[True, False, True], na_position="last"))
+    order = {label("year", language): [int(y) if pd.notna(y) else 10_000 for y in table["year"]]}
+    table["year"] = table["year"].astype("string").fillna(label("no_date", language))
+    out = table.rename(columns={k: label(k, language) for k in ("year", "code", "citations")}).reset_index(drop=True)
+    out.attrs["order"] = order
+    return out
+
+
+def uncoded_citations(citations: pd.DataFrame, language: str = "vi") -> pd.DataFrame:
+    """Citations without a document number: the article, the normalized name, the words cited and the issuer."""
+    c = citations[~citations["coded"].fillna(False).astype(bool)]
+    columns = {"doc_id": "document", "code": "code", "matched_text": "matched", "issued_by": "issued_by"}
+    return c[list(columns)].rename(columns={k: label(v, language) for k, v in columns.items()}).fillna("—").reset_index(drop=True)
 
 
 def localities_by_directive(citations: pd.DataFrame, top: int = 15) -> pd.DataFrame:
@@ -577,16 +632,37 @@ def localities_by_directive(citations: pd.DataFrame, top: int = 15) -> pd.DataFr
     c = citations[citations["coded"]].copy()
     c["province"] = c["province"].fillna("—")
     codes = c["code"].value_counts().head(top).index
-    return pd.crosstab(c.loc[c["code"].isin(codes), "province"], c.loc[c["code"].isin(codes), "code"])
+    matrix = pd.crosstab(c.loc[c["code"].isin(codes), "province"], c.loc[c["code"].isin(codes), "code"])
+    return matrix.reindex(sorted(matrix.index, key=sort_key))
+
+
+def province_comparison(table: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """One row per province: the indicator's ``province_year`` value of its latest year with one.
+
+    Columns: province, year, value, qualifier, partial (a sum of units, not the
+    province's own figure), how, n_facts; largest value first, equal values in
+    Vietnamese order of the names. Provinces without a figure are not rows.
+    """
+    t = table[(table["indicator"] == indicator) & table["value"].notna()]
+    columns = ["province", "province_2025", "year", "indicator", "kind", "value", "qualifier", "partial", "how", "method",
+               "n_units", "as_of", "level", "n_facts", "fact_ids"]
+    if t.empty:
+        return pd.DataFrame(columns=columns)
+    latest = t.sort_values("year", kind="stable").groupby("province").tail(1)
+    return sorted_frame(latest[columns], ["value", "province"], names=["province"], ascending=[False, True]).reset_index(drop=True)
 
 
 def province_points(documents: pd.DataFrame, facts: pd.DataFrame, indicator: str, era: str = "pre2025",
                     catalog: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One point per province (pre-2025 or post-2025) with coordinates and the indicator's figure
-    of its latest year in ``province_year`` (0 where there is none; regions and the nation have no point).
+    """One point per province (pre-2025 or post-2025) with coordinates, its number of documents and the
+    indicator's figure of its latest year in ``province_year``, with that ``year`` (regions and the nation have no point).
 
-    ``facts`` may also be a mentions frame: its facts are built first.
+    A province whose documents give no figure has ``value`` missing (NaN), never 0: no data is not
+    a count of zero. Provinces are in Vietnamese order. ``facts`` may also be a mentions frame: its
+    facts are built first.
     """
+    if era not in ("pre2025", "post2025"):
+        raise ValueError(f"era must be 'pre2025' or 'post2025', not {era!r}")
     if "counted" not in facts.columns:
         from .facts import build_facts
 
@@ -594,11 +670,13 @@ def province_points(documents: pd.DataFrame, facts: pd.DataFrame, indicator: str
     name, lat, lon = ("province", "latitude", "longitude") if era == "pre2025" else ("province_2025", "latitude_2025", "longitude_2025")
     docs = documents.dropna(subset=[name])
     points = docs.groupby(name).agg(latitude=(lat, "first"), longitude=(lon, "first"), documents=("doc_id", "nunique"))
-    table = province_year(facts[facts["indicator"] == indicator], catalog)
-    if era != "pre2025" and len(table):  # post-2025 provinces: the sum of their pre-2025 provinces' latest figures
-        latest = table.sort_values("year").groupby("province").tail(1)
-        values = latest.groupby("province_2025")["value"].sum()
+    latest = province_comparison(province_year(facts[facts["indicator"] == indicator], catalog), indicator)
+    if era != "pre2025" and len(latest):  # post-2025 provinces: the sum of their pre-2025 provinces' latest figures
+        grouped = latest.groupby("province_2025")
+        values, years = grouped["value"].sum(min_count=1), grouped["year"].max()
     else:
-        values = table.sort_values("year").groupby("province")["value"].last() if len(table) else pd.Series(dtype=float)
-    points["value"] = values.reindex(points.index).fillna(0)
-    return points.reset_index().rename(columns={name: "province"})
+        values, years = latest.set_index("province")["value"], latest.set_index("province")["year"]
+    points["value"] = values.reindex(points.index).astype(float)
+    points["year"] = years.reindex(points.index).astype("Int64")
+    points = points.reset_index().rename(columns={name: "province"})
+    return sorted_frame(points, ["province"]).reset_index(drop=True)

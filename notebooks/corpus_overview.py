@@ -23,6 +23,7 @@ date_from = None  # "YYYY-MM-DD" or None
 date_to = None
 province = None  # a province name, or None for all
 language = "vi"  # "vi" or "en"
+include_undated = False  # with a date filter: also keep the articles without a date
 
 title = "Tổng quan kho dữ liệu"
 
@@ -31,42 +32,38 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import bar, show_table, start
+from analysis.charts import length_histogram, month_chart, show_downloadable, start
+from analysis.locales import text
 
-tables, L = start(title, store, date_from, date_to, province, language)
+tables, L = start(title, store, date_from, date_to, province, language, include_undated)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
 
 # %%
-show_table(agg.document_overview(documents, language))
+show_downloadable(agg.document_overview(documents, language), "documents", language=language)
 
 # %%
-by_month = agg.documents_by(documents, "month", language)
-fig = bar(by_month, L("documents"), L("month"), L("documents") + " / " + L("month").lower())
+fig = month_chart(agg.documents_by_month(documents, language), text("text", "by_month", language), language)
 plt.show()
 
 # %%
 for what in ("province", "source"):
-    show_table(agg.documents_by(documents, what, language))
+    show_downloadable(agg.documents_by(documents, what, language), f"documents_by_{what}", language=language)
 
 # %%
-fig = bar(documents.assign(**{L("chars"): documents["n_chars"]}), L("chars"), "doc_id", L("chars"))
+fig = length_histogram(documents["n_chars"], text("text", "by_length", language), L("chars"), L("documents"))
 plt.show()
 
-# %% [markdown]
-# ## Duplicates and rejected inputs
-
 # %%
+display(Markdown(f"## {text('text', 'duplicates_heading', language)}"))
 duplicates = documents[documents["duplicate_of"].notna()]
-display(Markdown(f"{len(duplicates)} duplicate(s)."))
+display(Markdown(text("text", "duplicates", language, n=len(duplicates))))
 rejected = tables["rejected"].rename(columns={"path": L("path"), "reason": L("reason")})
 if rejected.empty:
-    display(Markdown("Không có tệp nào bị loại." if language == "vi" else "Every input was loaded."))
+    display(Markdown(text("text", "no_rejected", language)))
 else:
-    show_table(rejected)
-
-# %% [markdown]
-# ## Coverage
+    show_downloadable(rejected, "rejected", language=language)
 
 # %%
+display(Markdown(f"## {text('text', 'coverage_heading', language)}"))
 cover = agg.coverage(documents, mentions)
 display(Markdown(f"**{cover['with_indicator']} / {cover['documents']}** ({cover['share']:.0%}) — {L('with_indicator')}."))

@@ -23,20 +23,23 @@ date_from = None  # "YYYY-MM-DD" or None
 date_to = None
 province = None  # a province name, or None for all
 language = "vi"  # "vi" or "en"
+include_undated = False  # with a date filter: also keep the articles without a date
 
 title = "Văn bản được trích dẫn"
 
 # %%
 import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import heatmap, show_table, start
+from analysis.charts import heatmap, show_downloadable, start
+from analysis.locales import text
 
-tables, L = start(title, store, date_from, date_to, province, language)
+tables, L = start(title, store, date_from, date_to, province, language, include_undated)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
 
 # %%
-show_table(agg.citation_counts(citations, language))
+show_downloadable(agg.citation_counts(citations, language), "directives", language=language)
 
 # %%
 matrix = agg.localities_by_directive(citations)
@@ -45,15 +48,15 @@ if not matrix.empty:
     plt.show()
 
 # %%
-by_year = citations[citations["coded"]].assign(year=citations["published_year"].astype("string").fillna(L("no_date")))
+by_year = agg.citations_by_year(citations, language)
 if not by_year.empty:
-    show_table(by_year.groupby(["year", "code"]).size().reset_index(name=L("citations"))
-               .rename(columns={"year": L("year"), "code": L("code")}))
-
-# %% [markdown]
-# ## Uncoded citations
+    display(Markdown(f"## {text('text', 'by_year_citations', language)}"))
+    show_downloadable(by_year, "directives_by_year", language=language)
 
 # %%
-uncoded = citations[~citations["coded"]][["doc_id", "code", "matched_text", "issued_by"]]
-show_table(uncoded.rename(columns={"doc_id": L("document"), "code": L("code"), "matched_text": L("matched"),
-                                   "issued_by": L("organization")}))
+display(Markdown(f"## {text('text', 'uncoded_heading', language)}"))
+uncoded = agg.uncoded_citations(citations, language)
+if uncoded.empty:
+    display(Markdown(text("text", "no_uncoded", language)))
+else:
+    show_downloadable(uncoded, "uncoded_citations", language=language)

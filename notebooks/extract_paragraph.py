@@ -27,13 +27,27 @@ paragraph = (
 language = "vi"
 
 # %%
+import pandas as pd
+from IPython.display import Markdown, display
+
 from analysis import aggregate as agg
 from analysis import extract_text
 from analysis.charts import show_table
+from analysis.locales import text
 
 mentions = extract_text(paragraph)
-columns = ["indicator", "value", "qualifier", "flags", "organization", "matched_text", "sentence", "rule_id"]
-show_table(mentions[columns].rename(columns={"indicator": agg.label("indicator", language),
-                                             "value": agg.label("value", language),
-                                             "matched_text": agg.label("matched", language),
-                                             "sentence": agg.label("sentence", language)}))
+display(Markdown(text("text", "extract_intro", language)))
+if mentions.empty:
+    display(Markdown(text("text", "no_figures", language)))
+else:
+    shown = mentions.assign(indicator=[agg.label(i, language) for i in mentions["indicator"]],
+                            value=[agg.format_value(v, q, i, language) if pd.api.types.is_number(v) else str(v) for v, q, i in
+                                   zip(mentions["value"], mentions["qualifier"], mentions["indicator"], strict=False)],
+                            qualifier=mentions["qualifier"].map(lambda q: agg.qualifier_label(q, language)),
+                            flags=mentions["flags"].map(lambda f: agg.flags_label(f, language)))
+    columns = {"indicator": "indicator", "value": "value", "qualifier": "qualifier", "flags": "flags",
+               "organization": "organization", "matched_text": "matched", "sentence": "sentence", "rule_id": "rule_id"}
+    table = shown[list(columns)].rename(columns={k: agg.label(v, language) for k, v in columns.items()})
+    numbers = pd.to_numeric(mentions["value"], errors="coerce")  # a citation's value is its code
+    table.attrs["order"] = {agg.label("value", language): numbers.fillna(float("-inf")).tolist()}
+    show_table(table, language=language)

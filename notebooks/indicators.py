@@ -25,6 +25,7 @@ date_from = None  # "YYYY-MM-DD" or None
 date_to = None
 province = None  # a province name, or None for all
 language = "vi"  # "vi" or "en"
+include_undated = False  # with a date filter: also keep the articles without a date
 
 title = "Các chỉ tiêu công tác xây dựng Đảng"
 
@@ -33,9 +34,9 @@ import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import escape, show_downloadable, start, year_chart
+from analysis.charts import escape, province_chart, show_downloadable, start, year_chart
 
-tables, L = start(title, store, date_from, date_to, province, language)
+tables, L = start(title, store, date_from, date_to, province, language, include_undated)
 facts, by_province, by_org, catalog = tables["facts"], tables["province_year"], tables["organization_year"], tables["indicators"]
 
 
@@ -45,7 +46,16 @@ def name(indicator: str) -> str:
 
 # %%
 display(Markdown(f"## {L('key_figures')}\n\n*{L('rule')}*"))
-show_downloadable(agg.province_year_table(by_province, language, catalog), "province_year")
+show_downloadable(agg.province_year_table(by_province, language, catalog), "province_year", language=language)
+
+# %%
+display(Markdown(f"## {L('by_province')}"))
+for indicator in agg.indicator_names(catalog):
+    comparison = agg.province_comparison(by_province, indicator)
+    if len(comparison) < 2:  # a comparison needs two provinces
+        continue
+    fig = province_chart(comparison, name(indicator), name(indicator), language)
+    plt.show()
 
 # %%
 display(Markdown(f"## {L('by_year')}"))
@@ -58,14 +68,14 @@ for indicator in agg.indicator_names(catalog):
 
 # %%
 display(Markdown(f"## {L('organizations')}"))
-show_downloadable(agg.organization_table(by_org, language, catalog), "organization_year")
+show_downloadable(agg.organization_table(by_org, language, catalog), "organization_year", language=language)
 
 # %%
 display(Markdown(f"## {L('sources')}"))
-show_downloadable(agg.facts_per_indicator(facts, language, catalog), "facts_per_indicator")
-show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources")
+show_downloadable(agg.facts_per_indicator(facts, language, catalog), "facts_per_indicator", language=language)
+show_downloadable(agg.sources_table(facts, language, catalog), "facts", kind="sources", language=language)
 
 # %%
 display(Markdown(f"## {L('dictionary')}"))
-show_downloadable(agg.data_dictionary(catalog, language), "indicators")
+show_downloadable(agg.data_dictionary(catalog, language), "indicators", language=language)
 display(Markdown(escape(L("dictionary_note"))))

@@ -23,6 +23,7 @@ date_from = None  # "YYYY-MM-DD" or None
 date_to = None
 province = None  # a province name, or None for all
 language = "vi"  # "vi" or "en"
+include_undated = False  # with a date filter: also keep the articles without a date
 
 title = "Bản đồ các địa phương"
 indicator = "party_members"
@@ -30,22 +31,28 @@ era = "pre2025"  # or "post2025"
 
 # %%
 import matplotlib.pyplot as plt
+from IPython.display import Markdown, display
 
 from analysis import aggregate as agg
-from analysis.charts import province_map, show_table, start
+from analysis.charts import province_map, show_downloadable, start
+from analysis.locales import text
 
-tables, L = start(title, store, date_from, date_to, province, language)
+tables, L = start(title, store, date_from, date_to, province, language, include_undated)
 documents, mentions, citations = tables["documents"], tables["mentions"], tables["citations"]
 
 # %%
-if era not in ("pre2025", "post2025"):
-    raise ValueError(f"era must be 'pre2025' or 'post2025', not {era!r}")
 points = agg.province_points(documents, tables["facts"], indicator, era, tables["indicators"])
-fig = province_map(points, title, agg.label(indicator, language, tables["indicators"]))
+fig = province_map(points, title, agg.label(indicator, language, tables["indicators"]), language)
 plt.show()
+if points["value"].isna().any():
+    display(Markdown(text("text", "places_note", language)))
 
 # %%
 table = points.assign(value=[agg.format_value(v, "exact", indicator, language) for v in points["value"]],
+                      year=points["year"].astype("string").fillna("—"),
                       latitude=points["latitude"].round(2), longitude=points["longitude"].round(2))
-show_table(table.rename(columns={"province": L("province"), "documents": L("documents"), "value": L(indicator),
-                                 "latitude": L("latitude"), "longitude": L("longitude")}))
+table = table[["province", "documents", "value", "year", "latitude", "longitude"]].rename(columns={
+    "province": L("province"), "documents": L("documents"), "value": agg.label(indicator, language, tables["indicators"]),
+    "year": L("year"), "latitude": L("latitude"), "longitude": L("longitude")})
+table.attrs["order"] = {agg.label(indicator, language, tables["indicators"]): points["value"].fillna(-1).tolist()}
+show_downloadable(table, "places", language=language)
