@@ -9,13 +9,15 @@ STORE  ?= data/store
 
 .PHONY: report test lint install install-dev system-deps score bench clean
 
-# WeasyPrint (PDF) needs Pango and a font with Vietnamese glyphs (DejaVu Sans).
+# WeasyPrint (PDF) needs Pango and a font with Vietnamese glyphs (DejaVu Sans); PyICU (Vietnamese
+# collation) is built from source against ICU (libicu-dev, pkg-config, g++).
 # Installed from Debian's packages only when missing (CI runs as root).
 system-deps:
-	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi "DejaVu Sans"; then \
-	  echo "installing Pango and DejaVu fonts (Debian packages)"; \
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! fc-list 2>/dev/null | grep -qi "DejaVu Sans" \
+	    || ! pkg-config --exists icu-uc 2>/dev/null || ! command -v g++ >/dev/null; then \
+	  echo "installing Pango, DejaVu fonts and ICU's headers (Debian packages)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	    libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core >/dev/null; \
+	    libpango-1.0-0 libpangoft2-1.0-0 fontconfig fonts-dejavu-core libicu-dev pkg-config g++ >/dev/null; \
 	fi
 
 $(PY):

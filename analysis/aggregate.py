@@ -33,6 +33,7 @@ import pandas as pd
 
 from . import locales
 from .collation import sort_key, sorted_frame
+from .params import check_dates, select_documents
 from .store import connect, query_table
 
 
@@ -104,9 +105,12 @@ def load_tables(store: str, date_from: str | None = None, date_to: str | None = 
     store's Parquet files, so only the chosen rows (and no article text) are read
     into memory, however large the store.
     """
-    parse_date(date_from, "date_from"), parse_date(date_to, "date_to")  # a bad date is refused before the store is opened
+    check_dates(date_from, date_to)  # a bad date or an empty range is refused before the store is opened
     with connect(store) as con:
-        where, params, undated_left_out = _selection(con, date_from, date_to, province, include_undated)
+        # One selection for notebooks, the runner and search: a province is matched without case or diacritics,
+        # pre- or post-2025 ("ben tre" and "Bến Tre" select the same documents).
+        selection = select_documents(con, date_from, date_to, province, include_undated)
+        where, params, undated_left_out = selection.where, list(selection.params), selection.undated_left_out
         docs = query_table(con, "documents", f"SELECT * EXCLUDE ({', '.join(TEXT_COLUMNS)}) FROM documents WHERE {where}", params)
         out = {"documents": docs, "rejected": query_table(con, "rejected", "SELECT * FROM rejected")}
         for name in ("mentions", "citations", "places", "people"):
@@ -129,29 +133,6 @@ def load_tables(store: str, date_from: str | None = None, date_to: str | None = 
     out["province_year"] = province_year(out["facts"], out["indicators"])
     out["organization_year"] = organization_year(out["facts"], out["indicators"])
     return out
-
-
-def _selection(con, date_from: str | None, date_to: str | None, province: str | None,
-               include_undated: bool) -> tuple[str, list[object], int]:
-    """The SQL condition over ``documents`` for the filters, its parameters, and the undated documents it leaves out."""
-    start, end = parse_date(date_from, "date_from"), parse_date(date_to, "date_to")
-    dated: list[str] = []
-    params: list[object] = []
-    if start:
-        dated.append("published >= ?")
-        params.append(start)
-    if end:
-        dated.append("published <= ?")
-        params.append(end)
-    conditions = [f"(({' AND '.join(dated)}){' OR published IS NULL' if include_undated else ''})"] if dated else []
-    if province:
-        conditions.append("province = ?")
-        params.append(province)
-    undated = 0
-    if dated and not include_undated:
-        undated = con.execute(f"SELECT count(*) FROM documents WHERE published IS NULL AND {'province = ?' if province else 'TRUE'}",
-                              [province] if province else []).fetchall()[0][0]
-    return " AND ".join(conditions) or "TRUE", params, int(undated)
 
 
 def undated_message(documents: pd.DataFrame, language: str = "vi") -> str:

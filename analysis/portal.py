@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import quote
 
 from . import __version__
+from .collation import sort_key
 
 FAILED = "failed.json"
 PATH_PARAMETERS = ("store", "corpus")
@@ -78,7 +79,8 @@ def _summary(store: str, parameters: dict[str, Any]) -> dict[str, Any]:
     from .aggregate import format_value, headline_figures, load_tables
 
     date_from, date_to, province = parameters.get("date_from"), parameters.get("date_to"), parameters.get("province")
-    tables = load_tables(store, date_from=date_from, date_to=date_to, province=province)
+    tables = load_tables(store, date_from=date_from, date_to=date_to, province=province,
+                         include_undated=bool(parameters.get("include_undated", False)))
     documents, catalog = tables["documents"], tables["indicators"]
     published = pd.to_datetime(documents["published"], errors="coerce")
     labels = {row["indicator"]: {"vi": row["label_vi"], "en": row["label_en"]} for row in catalog.to_dict("records")}
@@ -105,13 +107,13 @@ def _summary(store: str, parameters: dict[str, Any]) -> dict[str, Any]:
     directives = [{"code": code, "citations": int(row.citations), "documents": int(row.documents),
                    "type_words": type_words.get(str(row.doc_type), [])} for code, row in cited.iterrows()]
     counts = documents["province"].dropna().value_counts()
-    provinces = sorted(counts.items(), key=lambda item: (-item[1], collation_key(item[0])))
+    provinces = sorted(counts.items(), key=lambda item: (-item[1], sort_key(item[0])))
     return {
         "documents": len(documents),
         "first": published.min().date().isoformat() if published.notna().any() else None,
         "last": published.max().date().isoformat() if published.notna().any() else None,
         "undated": int(published.isna().sum()),
-        "undated_left_out": _undated_left_out(store, date_from, date_to, province),
+        "undated_left_out": int(documents.attrs.get("undated_left_out") or 0),
         "unlocated": int(documents["province"].isna().sum()),
         "figures": [figure(row) for row in headline_figures(by_year, catalog).to_dict("records")],
         "by_province": by_province,  # each province's latest year of every indicator
@@ -131,18 +133,6 @@ def directive_type_words() -> dict[str, list[str]]:
     for word, code in ((read_yaml(default_rules_path()).data.get("references") or {}).get("types") or {}).items():
         words.setdefault(str(code), []).append(str(word))
     return words
-
-
-def _undated_left_out(store: str, date_from: object, date_to: object, province: object) -> int:
-    """Documents without a date that a date filter left out (0 without one): a report should say so."""
-    if date_from in (None, "") and date_to in (None, ""):
-        return 0
-    from .store import connect
-
-    with connect(store) as con:
-        sql = "SELECT count(*) FROM documents WHERE published IS NULL" + (" AND province = ?" if province else "")
-        row = con.execute(sql, [province] if province else []).fetchone()
-    return int(row[0]) if row else 0
 
 
 # --- what the runner left in the reports folder ---------------------------------------------
@@ -190,32 +180,10 @@ def read_cards(out_dir: Path, failures: dict[str, str]) -> list[Card]:
                           error=str(error) if error else None, failed_at=failure.get("failed") if error else None,
                           kept_notebook=notebook,
                           outputs=[s for s in ("html", "pdf") if record and (folder / f"latest.{s}").exists()]))
-    return sorted(cards, key=lambda c: (bool(c.parameters.get("province")), collation_key(c.title), c.name))
+    return sorted(cards, key=lambda c: (bool(c.parameters.get("province")), sort_key(c.title), c.name))
 
 
 # --- text helpers ----------------------------------------------------------------------------
-# Vietnamese alphabetical order: ă, â after a; đ after d; ê after e; ô, ơ after o; ư after u; then the tones
-# (none, huyền, hỏi, ngã, sắc, nặng) as a second key, so "Bến Tre" < "Bình Dương" and "Dĩ An" < "Đà Nẵng" < "Đồng Nai".
-_LETTERS = {ch: 100 + i for i, ch in enumerate("aăâbcdđeêfghijklmnoôơpqrstuưvwxyz")}
-_LETTER_MARKS = "\u0306\u0302\u031b"  # breve, circumflex, horn: they make letters (ă â ê ô ơ ư), not tones
-_TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
-
-
-def collation_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """A sort key in Vietnamese alphabetical order (letters first, tones second); digits and spaces before letters."""
-    letters: list[str] = []
-    tones: list[int] = []
-    for ch in unicodedata.normalize("NFD", unicodedata.normalize("NFC", text).lower()):
-        if ch in _LETTER_MARKS and letters:
-            letters[-1] = unicodedata.normalize("NFC", letters[-1] + ch)
-        elif ch in _TONES and letters:
-            tones[-1] = _TONES[ch]
-        elif not unicodedata.combining(ch):
-            letters.append(ch)
-            tones.append(0)
-    return tuple(_LETTERS.get(ch, ord(ch) if ch < "a" else 1000 + ord(ch)) for ch in letters), tuple(tones)
-
-
 def fold(text: str) -> str:
     """Search form of a text, as ``portal.js`` folds a query: no tones or marks, đ → d, lower case,
     words of letters and digits separated by one space ("05-CT/TW" → "05 ct tw", "Bến Tre" → "ben tre")."""
@@ -362,7 +330,7 @@ def search_entries(cards: list[Card], words: dict[str, str]) -> list[dict[str, s
         for directive in card.summary.get("directives") or []:
             cited.setdefault(directive["code"], []).append(int(directive.get("citations", 0)))
             named[directive["code"]] = [str(w) for w in directive.get("type_words") or []]
-    for code in sorted(cited, key=lambda c: (-max(cited[c]), collation_key(c))):
+    for code in sorted(cited, key=lambda c: (-max(cited[c]), sort_key(c))):
         entries.append({"k": "directive", "t": code, "d": words["cited_in"].format(reports=len(cited[code])),
                         "h": f"index.html?q={quote(code, safe='')}", "f": fold(" ".join([code, *named[code]]))})
     return entries
@@ -375,7 +343,7 @@ def provinces_of(cards: list[Card]) -> dict[str, list[Card]]:
         for province in card.provinces:
             covered.setdefault(unicodedata.normalize("NFC", province), []).append(card)
     # A province's own report first, then the others in the site's order.
-    return {p: sorted(covered[p], key=lambda c: c.parameters.get("province") != p) for p in sorted(covered, key=collation_key)}
+    return {p: sorted(covered[p], key=lambda c: c.parameters.get("province") != p) for p in sorted(covered, key=sort_key)}
 
 
 @lru_cache(maxsize=1)

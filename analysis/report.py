@@ -46,12 +46,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .collation import sorted_names
 from .config import REPORT_NAME, REPORT_SCHEMA, REPORTS_SCHEMA, ConfigError, Document, check, read_yaml
+from .locales import LANGUAGES
 from .params import ParameterError, Selection, check_dates, check_flag, select_documents
-from .portal import FAILED, PATH_PARAMETERS, summarize, write_index
+from .portal import FAILED, PATH_PARAMETERS, PROVINCE_FOLDER, summarize, write_index
 from .portal import read_json as _read_json
 
-LANGUAGES = ("vi", "en")
 CELL_TIMEOUT = 600  # seconds one cell may run (a report's cells take seconds; a hung one is stopped)
 KEEP_RUNS = 3  # run folders kept per report (the newest; and the last failure's while it is the last failure)
 RUN_FOLDER = re.compile(r"\d{8}-\d{6}-\d{6}")  # a run folder's name: the time it started
@@ -131,6 +132,8 @@ def check_name(name: str) -> str:
     """A report name names a folder under the reports folder: refuse anything else (``../x``, ``/tmp/x``)."""
     if not isinstance(name, str) or not re.fullmatch(REPORT_NAME, name):
         raise ReportError(f"report name {name!r}: use letters, digits, '-' and '_' (it names a folder, never a path)")
+    if name == PROVINCE_FOLDER:
+        raise ReportError(f"report name {name!r} is the portal's folder of province pages: choose another name")
     return name
 
 
@@ -539,7 +542,7 @@ def expand_config(document: Document, root: Path, timeout: float | None = None, 
 def _provinces(store: str, connections: Connections) -> list[str]:
     _require_store(store)
     con = connections.get_connection(store)
-    return sorted(p for (p,) in con.execute("SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
+    return sorted_names(p for (p,) in con.execute("SELECT DISTINCT province FROM documents WHERE province IS NOT NULL").fetchall())
 
 
 def _slug(text: str) -> str:

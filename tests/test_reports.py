@@ -295,7 +295,7 @@ def test_report_names_are_folders_never_paths(tmp_path, root):
 
     notebook = _tiny_notebook(tmp_path / "nb" / "ok.ipynb", "print(title)")
     out = tmp_path / "deep" / "out"
-    for name in ("../../x", str(tmp_path / "abs"), "a/b", "..", "", "-rf"):
+    for name in ("../../x", str(tmp_path / "abs"), "a/b", "..", "", "-rf", "provinces"):
         with pytest.raises(ReportError, match="report name"):
             run_report(notebook, out, {}, name=name, formats=("html",))
     assert not out.exists() and not (tmp_path / "x").exists() and not (tmp_path / "abs").exists()
