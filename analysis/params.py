@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .clean.normalize import ascii_fold
+from .collation import sorted_names
 
 # A unit word before a province name ("Tỉnh Bến Tre", "TP. Hồ Chí Minh"): names are compared without it.
 _UNIT_WORDS = re.compile(r"^(?:tinh|thanh pho|tp)\s+")
@@ -79,7 +80,7 @@ def store_provinces(con: Any) -> dict[str, list[str]]:
 
 
 def _listed(names: list[str]) -> str:
-    return ", ".join(sorted(set(names), key=fold_name)) or "none"
+    return ", ".join(sorted_names(set(names))) or "none"
 
 
 def match_province(name: str, known: dict[str, list[str]]) -> Province:
