@@ -69,7 +69,9 @@ def phrase_union(phrases: Iterable[str], boundaries: bool = True) -> str:
     for piece, child in trie.items():
         if not piece:
             continue
-        word_start = boundaries and piece[-1:].isalnum()
+        # A word character as the regex engine sees one (\w, "_" included), as the end boundary does:
+        # reversed (PhraseSet.ends) the one becomes the other.
+        word_start = boundaries and re.fullmatch(r"\w", piece[-1:]) is not None
         first.append(piece + (r"(?<!\w.)" if word_start else "") + emit(child))
     if not first:
         raise ValueError("phrase_union needs at least one phrase")
