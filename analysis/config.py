@@ -295,6 +295,8 @@ _STRICT = {"type": "object", "additionalProperties": False}
 CHROME_SCHEMA = {**_STRICT, "required": ["footer_markers", "chrome_lines", "contact_phrases"],
                  "properties": {"footer_markers": _PHRASES, "chrome_lines": _PHRASES, "contact_phrases": _PHRASES}}
 
+ORGANIZATIONS_SCHEMA = {**_STRICT, "required": ["name_compounds"], "properties": {"name_compounds": _PHRASES}}
+
 PEOPLE_SCHEMA = {**_STRICT, "required": ["honorifics", "title_words", "family_names"],
                  "properties": {"honorifics": _PHRASES, "title_words": _PHRASES, "family_names": _PHRASES}}
 

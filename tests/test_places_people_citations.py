@@ -167,6 +167,18 @@ def test_organizations_with_levels():
     assert levels["Ủy ban Kiểm tra Huyện ủy"] == ("district", "board")
 
 
+def test_organization_names_go_on_over_the_lowercase_syllables_of_a_word():
+    # Only a word's first syllable is capitalised in a name: the name does not stop inside "Chính trị" or "Công an".
+    text = ("Đảng bộ Trường Chính trị tỉnh tổ chức hội nghị. Đảng bộ Công an tỉnh Bến Tre có 20 chi bộ. "
+            "Đảng ủy Bộ Chỉ huy Quân sự tỉnh kết nạp 12 đảng viên. Chi bộ Công ty Điện lực Long An họp. "
+            "Đảng ủy Khối các cơ quan tỉnh và Huyện ủy Cầu Ngang.")
+    names = [o["name"] for o in find_organizations(text)]
+    assert names[:4] == ["Đảng bộ Trường Chính trị tỉnh", "Đảng bộ Công an tỉnh Bến Tre", "chi bộ",
+                         "Đảng ủy Bộ Chỉ huy Quân sự tỉnh"]
+    assert "Chi bộ Công ty Điện lực Long An" in names
+    assert "Đảng ủy Khối" in names and "Huyện ủy Cầu Ngang" in names  # a lowercase word that is no compound still ends a name
+
+
 def test_mentions_carry_their_organization():
     docs = pd.DataFrame({"doc_id": ["d"], "text": [
         "Huyện ủy Tam Bình tổ chức hội nghị. Đảng ủy xã Phú Sơn có 11 chi bộ với 192 đảng viên. Toàn huyện kết nạp 25 đảng viên mới."]})

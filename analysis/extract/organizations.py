@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
 
 from ..clean.normalize import UPPER, match_form
 from ..patterns import phrase_union
@@ -35,6 +36,38 @@ _PREFIX_REVERSED = re.compile(
 LEVEL_WORDS = ("khối", "xã", "phường", "thị trấn", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "tp", "tp.", "cơ sở")
 _LEVEL_WORD = re.compile(r"\s+(?:" + phrase_union(LEVEL_WORDS, boundaries=False) + r")(?!\w)")
 _REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capitalised name that follows
+
+
+@lru_cache(maxsize=1)
+def _compound_tails() -> dict[str, re.Pattern[str]]:
+    """First syllable of a listed compound word → the rest of it, as a regex over the match form
+    (rules/organizations.yaml: "chính trị" lets "Trường Chính" go on over "trị")."""
+    from ..config import ORGANIZATIONS_SCHEMA, load_config
+
+    path = Path(__file__).resolve().parent.parent / "rules" / "organizations.yaml"
+    tails: dict[str, list[str]] = {}
+    for word in load_config(path, ORGANIZATIONS_SCHEMA)["name_compounds"]:
+        first, *rest = match_form(word).split()
+        if rest:
+            tails.setdefault(first, []).append(" ".join(rest))
+    return {first: re.compile(r"\s+(?:" + phrase_union(rest) + ")") for first, rest in tails.items()}
+
+
+def _name_end(text: str, mf: str, end: int) -> int:
+    """Where a name read up to ``end`` really ends: past the rest of a compound word its last
+    capitalised syllable opens, then a level word and the capitalised place name after it."""
+    while True:  # "Bộ Chỉ huy Quân sự tỉnh": one compound after another
+        last = mf[mf.rfind(" ", 0, end) + 1 : end]
+        tail = _compound_tails().get(last)
+        found = tail.match(mf, end) if tail else None
+        if not found:
+            return end
+        end = found.end()
+        level = _LEVEL_WORD.match(mf, end)
+        if level:
+            end = level.end()
+        rest = _REST.match(text, end)
+        end = rest.end() if rest else end
 
 _LEVELS = [
     (re.compile(r"trung ương|bộ chính trị|ban bí thư"), "central"),
@@ -101,8 +134,8 @@ def find_organizations(text: str) -> list[dict]:
             end = level.end()
         rest = _REST.match(text, end)  # always matches, perhaps nothing
         assert rest is not None
-        proper = " ".join(rest.group(0).split())
-        end = rest.end()
+        end = _name_end(text, mf, rest.end()) if rest.end() > end else end
+        proper = " ".join(text[rest.start() : end].split())
         name = " ".join(text[start:end].split())
         covered = end
         if " " not in name:
