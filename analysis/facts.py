@@ -359,10 +359,10 @@ class NearDuplicates:
     not with its square, and only the signatures are kept (not the texts).
     """
 
-    def __init__(self, shingle_words: int = 5, permutations: int = 128, threshold: float = 0.8):
+    def __init__(self, shingle_words: int = 5, permutations: int = 128, threshold: float = 0.8, max_words: int = 20000):
         from datasketch import MinHash, MinHashLSH
 
-        self.shingle_words, self.permutations = shingle_words, permutations
+        self.shingle_words, self.permutations, self.max_words = shingle_words, permutations, max_words
         self.lsh = MinHashLSH(threshold=threshold, num_perm=permutations)
         self.order: dict[str, int] = {}
         # datasketch draws the same permutations from its fixed seed for every MinHash; drawing them once per
@@ -374,7 +374,7 @@ class NearDuplicates:
         """The first earlier document nearly the same as this one (None if there is none)."""
         from datasketch import MinHash
 
-        words = re.findall(r"\w+", match_form(text or ""))  # punctuation and spacing edits do not count
+        words = re.findall(r"\w+", match_form(text or ""))[: self.max_words]  # punctuation and spacing edits do not count
         if len(words) < self.shingle_words:
             return None
         signature = MinHash(num_perm=self.permutations, permutations=self._permutations, scheme=self._scheme)
@@ -390,7 +390,8 @@ class NearDuplicates:
     @classmethod
     def from_rules(cls) -> NearDuplicates:
         near = _counting_rules().get("near_duplicates") or {}
-        return cls(int(near.get("shingle_words", 5)), int(near.get("permutations", 128)), float(near.get("threshold", 0.8)))
+        return cls(int(near.get("shingle_words", 5)), int(near.get("permutations", 128)), float(near.get("threshold", 0.8)),
+                   int(near.get("max_words", 20000)))
 
 
 def near_duplicates(texts: dict[str, str], shingle_words: int = 5, permutations: int = 128,

@@ -292,3 +292,14 @@ def test_fact_ids_of_an_article_do_not_depend_on_the_articles_before_it():
     after_another = facts_of(earlier, later)
     assert len(alone) == 2 and len(after_another) > len(alone)
     assert list(alone["fact_id"]) == list(after_another.loc[after_another["doc_id"] == "later", "fact_id"])
+
+
+def test_near_duplicates_sign_only_the_first_words_of_a_huge_page():
+    # Bounded work per document: a page longer than max_words is signed by its beginning.
+    from analysis.facts import NearDuplicates
+
+    opening = " ".join(f"từ{i} chi bộ đảng viên" for i in range(300))
+    finder = NearDuplicates(max_words=1000)
+    assert finder.add("a", opening + " " + "khác hẳn " * 5000) is None
+    assert finder.add("b", opening + " " + "một đoạn khác " * 5000) == "a"  # the same first 1 000 words
+    assert NearDuplicates().add("c", opening) is None and finder.add("d", "ngắn quá") is None
