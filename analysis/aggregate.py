@@ -78,18 +78,6 @@ def flags_label(flags: object, language: str = "vi") -> str:
     return ", ".join(words.get(name, name) for name in names)
 
 
-def parse_date(value: str | dt.date | None, name: str) -> dt.date | None:
-    """An ISO date parameter, or a clear error naming the parameter."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValueError(f"parameter {name}: '{value}' is not a date (use YYYY-MM-DD)") from None
-
-
 # The articles' own text (cleaned, raw, page chrome) is most of a store's bytes and no
 # report shows it: load_tables leaves it out (open_tables and the DuckDB views have it).
 TEXT_COLUMNS = ("text", "raw_text", "chrome_text")
