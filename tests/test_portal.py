@@ -10,8 +10,8 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
-import nbformat
 import pytest
+from conftest import write_notebook
 
 from analysis import portal
 from analysis.build import build
@@ -35,15 +35,8 @@ def sample_tables(store):
 
 def _notebook(path: Path, *cells: str) -> Path:
     """A notebook with the report parameters the runner passes (store, province, dates, title, language)."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell(
-        'store = None\nprovince = None\ndate_from = None\ndate_to = None\ntitle = "t"\nlanguage = "vi"')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, 'store = None\nprovince = None\ndate_from = None\ndate_to = None\ntitle = "t"\nlanguage = "vi"',
+                          *cells)
 
 
 def _search_data(page: str) -> dict:

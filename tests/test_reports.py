@@ -11,6 +11,7 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 import pytest
+from conftest import write_notebook
 from pypdf import PdfReader
 
 from analysis import aggregate as agg
@@ -32,14 +33,7 @@ def kernels_import_this_checkout(root):
 
 def _tiny_notebook(path: Path, *cells: str) -> Path:
     """A notebook with a parameters cell (title, date_from) and the given code cells."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell('title = "t"\ndate_from = None')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, *(nbformat.v4.new_code_cell(c) for c in cells)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, 'title = "t"\ndate_from = None', *cells)
 
 
 def _png(path: Path) -> Path:
@@ -371,17 +365,10 @@ def test_a_full_disk_fails_that_report_only(tmp_path):
 
 def _counting_notebook(path: Path) -> Path:
     """A notebook with the report parameters that prints what ``load_tables`` selects (fast: no charts, no PDF)."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    parameters = nbformat.v4.new_code_cell('store = None\ntitle = "t"\nprovince = None\ndate_from = None\ndate_to = None')
-    parameters.metadata["tags"] = ["parameters"]
-    nb.cells = [parameters, nbformat.v4.new_code_cell(
-        "from analysis.aggregate import load_tables\n"
-        "tables = load_tables(store, date_from, date_to, province)\n"
-        "print(title, province, sorted(tables['documents']['doc_id']), len(tables['facts']))")]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
-    return path
+    return write_notebook(path, 'store = None\ntitle = "t"\nprovince = None\ndate_from = None\ndate_to = None',
+                          "from analysis.aggregate import load_tables\n"
+                          "tables = load_tables(store, date_from, date_to, province)\n"
+                          "print(title, province, sorted(tables['documents']['doc_id']), len(tables['facts']))")
 
 
 def _counting_config(root: Path, store: Path) -> Path:
