@@ -255,6 +255,13 @@ def _validator(schema: str):
     return fastjsonschema.compile(json.loads(schema))
 
 
+def rules_file(name: str) -> Path:
+    """The packaged rules file ``name`` (``analysis/rules/NAME``) as a path."""
+    from importlib import resources
+
+    return Path(str(resources.files("analysis.rules").joinpath(name)))
+
+
 def load_config(path: str | Path, schema: dict) -> Any:
     """Read a YAML file safely and validate it; return its data."""
     return check(read_yaml(path), schema)

@@ -21,7 +21,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from .clean.normalize import match_form
@@ -118,7 +117,9 @@ def compile_periods(section: dict, where: str = "periods") -> PeriodVocabulary:
 
 
 def rules_path() -> Path:
-    return Path(str(resources.files("analysis.rules").joinpath("facts.yaml")))
+    from .config import rules_file
+
+    return rules_file("facts.yaml")
 
 
 @lru_cache(maxsize=4)

@@ -23,12 +23,12 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import yaml
 
 from .clean.normalize import match_form
+from .config import rules_file
 from .extract.numbers import find_numbers
 from .extract.rules import PhraseSet
 from .extract.sentences import split_sentences
@@ -74,7 +74,7 @@ class ScoreError:
 
 def load_classes(path: str | Path | None = None) -> list[ErrorClass]:
     """The error classes of a YAML file (the packaged one by default); a bad entry is an error saying where."""
-    source = Path(path) if path else Path(str(resources.files("analysis.rules").joinpath("error_classes.yaml")))
+    source = Path(path) if path else rules_file("error_classes.yaml")
     data = yaml.safe_load(source.read_text("utf-8")) or {}
     classes = []
     for i, spec in enumerate(data.get("classes") or []):

@@ -20,12 +20,11 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .clean.normalize import match_form
-from .config import ConfigError, load_config
+from .config import ConfigError, load_config, rules_file
 from .patterns import phrase_union
 
 __all__ = ["TOPIC_COLUMNS", "Topic", "TopicRules", "TopicRulesError", "load_topic_rules", "parse_topic_rules",
@@ -152,7 +151,7 @@ def _cached(path: str, mtime_ns: int) -> TopicRules:
 
 @lru_cache(maxsize=1)
 def default_topic_path() -> Path:
-    return Path(str(resources.files("analysis.rules").joinpath("topic.yaml")))
+    return rules_file("topic.yaml")
 
 
 def load_topic_rules(path: str | Path | None = None) -> TopicRules:

@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, update_wrapper
-from importlib import resources
 
-from ..config import CHROME_SCHEMA, load_config_text
+from ..config import CHROME_SCHEMA, load_config_text, rules_file
 from ..patterns import phrase_union
 from .normalize import match_form
 
@@ -41,7 +40,7 @@ class ChromeVocabulary:
 @lru_cache(maxsize=1)
 def vocabulary() -> ChromeVocabulary:
     """Load the packaged chrome vocabulary (cached: it is immutable)."""
-    source = resources.files("analysis.rules").joinpath("chrome.yaml")
+    source = rules_file("chrome.yaml")
     data = load_config_text(source.read_text("utf-8"), CHROME_SCHEMA, str(source))
     return ChromeVocabulary(
         footer_markers=tuple(match_form(p) for p in data["footer_markers"]),

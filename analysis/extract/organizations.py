@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from pathlib import Path
 
 from ..clean.normalize import UPPER, match_form
 from ..patterns import phrase_union
@@ -42,9 +41,9 @@ _REST = re.compile(r"(?:\s+" + UPPER + r"[^\s,.;:()“”\"]*)*")  # the capital
 def _compound_tails() -> dict[str, re.Pattern[str]]:
     """First syllable of a listed compound word → the rest of it, as a regex over the match form
     (rules/organizations.yaml: "chính trị" lets "Trường Chính" go on over "trị")."""
-    from ..config import ORGANIZATIONS_SCHEMA, load_config
+    from ..config import ORGANIZATIONS_SCHEMA, load_config, rules_file
 
-    path = Path(__file__).resolve().parent.parent / "rules" / "organizations.yaml"
+    path = rules_file("organizations.yaml")
     tails: dict[str, list[str]] = {}
     for word in load_config(path, ORGANIZATIONS_SCHEMA)["name_compounds"]:
         first, *rest = match_form(word).split()

@@ -21,10 +21,9 @@ import bisect
 import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from importlib import resources
 
 from ..clean.normalize import UPPER, unify_tone_placement
-from ..config import PEOPLE_SCHEMA, load_config_text
+from ..config import PEOPLE_SCHEMA, load_config_text, rules_file
 from ..patterns import word_union
 from .organizations import LEVEL_WORDS
 from .sentences import split_sentences
@@ -42,7 +41,7 @@ class PeopleRules:
 
 @lru_cache(maxsize=1)
 def people_rules() -> PeopleRules:
-    source = resources.files("analysis.rules").joinpath("people.yaml")
+    source = rules_file("people.yaml")
     data = load_config_text(source.read_text("utf-8"), PEOPLE_SCHEMA, str(source))
     honorifics = sorted(data["honorifics"], key=len, reverse=True)
     titles = [unify_tone_placement(t) for t in sorted(data["title_words"], key=len, reverse=True)]

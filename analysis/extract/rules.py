@@ -12,11 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from importlib import resources
 from pathlib import Path
 
 from ..clean.normalize import match_form
-from ..config import INDICATORS_SCHEMA, ConfigError, load_config, load_config_text
+from ..config import INDICATORS_SCHEMA, ConfigError, load_config, load_config_text, rules_file
 from ..patterns import phrase_union
 
 CONDITIONS = ("head", "not_head", "before", "after", "context", "after_unit", "sentence", "clause", "clause_start")
@@ -306,7 +305,7 @@ def parse_rules(data: dict, source: str = "<rules>") -> Rules:
 
 
 def default_rules_path() -> Path:
-    return Path(str(resources.files("analysis.rules").joinpath("indicators.yaml")))
+    return rules_file("indicators.yaml")
 
 
 @lru_cache(maxsize=16)
